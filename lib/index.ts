@@ -1,3 +1,4 @@
 // The public API of the construct library. Each area re-exports its own index.
 export * from './runtime/config';
 export * from './runtime/telemetry-schema';
+export * from './client';
