@@ -2,3 +2,4 @@
 export * from './runtime/config';
 export * from './runtime/telemetry-schema';
 export * from './client';
+export * from './hardware';

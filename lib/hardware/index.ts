@@ -1,0 +1,6 @@
+// Hardware and model catalog: pure data and functions, no AWS CDK, shared by the constructs and the mock.
+export * from './accelerators';
+export * from './efa-support';
+export * from './instance-types';
+export * from './efa-layout';
+export * from './models';

@@ -1,0 +1,129 @@
+/**
+ * The models the library knows how to place: their shapes (which fix the KV cache each token
+ * costs), the ids clients call them by, and the published CS-3 decode speed.
+ * Data only, CDK-free, so the router, the mock and the planner share one source.
+ */
+export interface ModelSpec {
+  /** Short name used across the library, e.g. `llama-3.1-70b-instruct`. */
+  readonly name: string;
+  /** Hugging Face repository id (what vLLM downloads and serves). */
+  readonly huggingFaceId: string;
+  /**
+   * Amazon Bedrock ids a client may send: the foundation-model id and the cross-region
+   * inference-profile ids (`us.` ...) Bedrock offers for it. Only ids Bedrock publishes.
+   */
+  readonly bedrockModelIds: string[];
+  readonly parametersBillions: number;
+  /** Transformer layers. */
+  readonly layers: number;
+  /** Key/value heads per layer (grouped-query attention). */
+  readonly kvHeads: number;
+  /** Dimension of one attention head. */
+  readonly headDim: number;
+  /** KV-cache bytes one token costs in BF16: keys and values, every layer (see `kvCacheBytesPerToken`). */
+  readonly kvBytesPerToken: number;
+  /** Tokens of prompt plus output the model accepts. */
+  readonly contextWindow: number;
+  /**
+   * Largest output a request may ask for when served by this library. Bedrock caps Llama's
+   * `max_gen_len` at 2048; a self-hosted vLLM has no such cap, so this is the library's choice.
+   */
+  readonly maxOutputTokens: number;
+  /** Published Cerebras CS-3 decode speed for one stream, in output tokens per second. */
+  readonly cs3DecodeTokensPerSecond: number;
+}
+
+/** Bytes of one BF16 value. */
+const BF16_BYTES = 2;
+
+/** KV-cache bytes per token from a model's shape: (K and V) x layers x KV heads x head dim x BF16 bytes. */
+export function kvCacheBytesPerToken(shape: { layers: number; kvHeads: number; headDim: number }): number {
+  return 2 * shape.layers * shape.kvHeads * shape.headDim * BF16_BYTES;
+}
+
+/** Llama 3.1's context window (128K tokens). */
+const LLAMA_31_CONTEXT = 131_072;
+/** Output cap the library serves (see `ModelSpec.maxOutputTokens`). */
+const SERVED_MAX_OUTPUT = 8192;
+
+function llama(spec: Omit<ModelSpec, 'kvBytesPerToken' | 'contextWindow' | 'maxOutputTokens'>): ModelSpec {
+  return {
+    ...spec,
+    kvBytesPerToken: kvCacheBytesPerToken(spec),
+    contextWindow: LLAMA_31_CONTEXT,
+    maxOutputTokens: SERVED_MAX_OUTPUT,
+  };
+}
+
+export const LLAMA_3_1_8B_INSTRUCT: ModelSpec = llama({
+  name: 'llama-3.1-8b-instruct',
+  huggingFaceId: 'meta-llama/Llama-3.1-8B-Instruct',
+  bedrockModelIds: ['meta.llama3-1-8b-instruct-v1:0', 'us.meta.llama3-1-8b-instruct-v1:0'],
+  parametersBillions: 8,
+  layers: 32,
+  kvHeads: 8,
+  headDim: 128,
+  cs3DecodeTokensPerSecond: 1800,
+});
+
+/** CS-3 speed: about 2,100 tokens/s with speculative decoding (450 tokens/s in the 2024-08 launch). */
+export const LLAMA_3_1_70B_INSTRUCT: ModelSpec = llama({
+  name: 'llama-3.1-70b-instruct',
+  huggingFaceId: 'meta-llama/Llama-3.1-70B-Instruct',
+  bedrockModelIds: ['meta.llama3-1-70b-instruct-v1:0', 'us.meta.llama3-1-70b-instruct-v1:0'],
+  parametersBillions: 70,
+  layers: 80,
+  kvHeads: 8,
+  headDim: 128,
+  cs3DecodeTokensPerSecond: 2100,
+});
+
+/** Bedrock offers no cross-region inference profile for 405B, only the foundation-model id. */
+export const LLAMA_3_1_405B_INSTRUCT: ModelSpec = llama({
+  name: 'llama-3.1-405b-instruct',
+  huggingFaceId: 'meta-llama/Llama-3.1-405B-Instruct',
+  bedrockModelIds: ['meta.llama3-1-405b-instruct-v1:0'],
+  parametersBillions: 405,
+  layers: 126,
+  kvHeads: 8,
+  headDim: 128,
+  cs3DecodeTokensPerSecond: 969,
+});
+
+/** Same shape as 3.1 70B; CS-3 speed taken as the 3.1 70B figure (same architecture). */
+export const LLAMA_3_3_70B_INSTRUCT: ModelSpec = llama({
+  name: 'llama-3.3-70b-instruct',
+  huggingFaceId: 'meta-llama/Llama-3.3-70B-Instruct',
+  bedrockModelIds: ['meta.llama3-3-70b-instruct-v1:0', 'us.meta.llama3-3-70b-instruct-v1:0'],
+  parametersBillions: 70,
+  layers: 80,
+  kvHeads: 8,
+  headDim: 128,
+  cs3DecodeTokensPerSecond: 2100,
+});
+
+/** Every model the library knows. */
+export const MODEL_CATALOG: readonly ModelSpec[] = [
+  LLAMA_3_1_8B_INSTRUCT,
+  LLAMA_3_1_70B_INSTRUCT,
+  LLAMA_3_1_405B_INSTRUCT,
+  LLAMA_3_3_70B_INSTRUCT,
+];
+
+/**
+ * A model by its library name, Hugging Face id or any of its Bedrock ids (case-insensitive).
+ * @throws when nothing matches; the message lists the supported names.
+ */
+export function getModelSpec(idOrAlias: string): ModelSpec {
+  const wanted = idOrAlias.toLowerCase();
+  const spec = MODEL_CATALOG.find((m) =>
+    [m.name, m.huggingFaceId, ...m.bedrockModelIds].some((id) => id.toLowerCase() === wanted),
+  );
+  if (!spec) {
+    throw new Error(
+      `Unknown model '${idOrAlias}': supported models are ${MODEL_CATALOG.map((m) => m.name).join(', ')} ` +
+        '(by that name, their Hugging Face id or a Bedrock model id).',
+    );
+  }
+  return spec;
+}
