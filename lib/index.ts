@@ -3,3 +3,4 @@ export * from './runtime/config';
 export * from './runtime/telemetry-schema';
 export * from './client';
 export * from './hardware';
+export * from './invocation';

@@ -1,0 +1,52 @@
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+
+/**
+ * What the invocation layer needs from a prefill tier. `TrainiumPrefillFleet` satisfies it, and so
+ * does the mock prefill worker of mock mode; the optional members say what a tier can offer beyond
+ * an address (network reachability, access grants, health metrics, an Auto Scaling group to scale).
+ */
+export interface IPrefillEndpoint {
+  /** Base URL (scheme://host:port) of the OpenAI-compatible server the router calls. */
+  readonly endpointUrl: string;
+  /** The `model` name the prefill workers serve. */
+  readonly servedModelName: string;
+  /** The load balancer port; with `connections`, what the router's security group may reach. */
+  readonly port?: number;
+  /** Network reachability of the tier's front door (its load balancer), when it lives in a VPC. */
+  readonly connections?: ec2.Connections;
+  /** The group to scale on prefill load, when the tier is an Auto Scaling group. */
+  readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
+  /** Grants a caller what it needs to call the tier beyond the network (e.g. a function URL). */
+  grantInvoke?(grantee: iam.IGrantable): iam.Grant;
+  /** Hosts passing the load balancer's health check. */
+  metricHealthyHostCount?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Hosts failing the load balancer's health check. */
+  metricUnhealthyHostCount?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Instances in service in the group. */
+  metricInServiceInstances?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * Whether a decode endpoint can take KV blocks from the prefill worker. Structurally the same as the
+ * decode construct library's `DecodeKvCapability`.
+ */
+export interface DecodeKvCapabilityLike {
+  readonly canIngestKv: boolean;
+}
+
+/**
+ * What the invocation layer needs from a decode endpoint: the members of `IDecodeEndpoint` it reads.
+ * Every `IDecodeEndpoint` (CS-3, Trainium decode fleet, the mock) satisfies it.
+ */
+export interface IDecodeTarget {
+  readonly endpointUrl: string;
+  readonly servedModelName: string;
+  readonly kvCapability: DecodeKvCapabilityLike;
+  readonly apiKeySecret?: secretsmanager.ISecret;
+  readonly connections?: ec2.Connections;
+  grantInvoke(grantee: iam.IGrantable): iam.Grant;
+}

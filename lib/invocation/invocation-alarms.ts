@@ -1,0 +1,101 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { IPrefillEndpoint } from './endpoints';
+import type { InvocationMetrics } from './invocation-metrics';
+
+/** Inputs of the invocation alarms. */
+export interface InvocationAlarmsProps {
+  readonly metrics: InvocationMetrics;
+  /** The model ids clients call the model by. */
+  readonly modelIds: string[];
+  readonly prefill: IPrefillEndpoint;
+  /** p90 time to first token above which the latency alarm fires. */
+  readonly timeToFirstTokenTarget: Duration;
+  /** Failed requests, in percent, above which the error alarm fires. */
+  readonly errorRatePercentThreshold: number;
+  /**
+   * Topic every alarm notifies.
+   *
+   * @default - no actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * The three alarms an operator needs first: users wait too long for the first token, requests
+ * fail, prefill hosts are unhealthy. Each covers every id the model is called by.
+ */
+export class InvocationAlarms extends Construct {
+  public readonly timeToFirstToken: cloudwatch.Alarm;
+  public readonly errorRate: cloudwatch.Alarm;
+  /** Absent when the prefill tier publishes no health metric (mock mode). */
+  public readonly unhealthyPrefillHosts?: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: InvocationAlarmsProps) {
+    super(scope, id);
+    const { metrics, modelIds } = props;
+    if (!(props.errorRatePercentThreshold > 0 && props.errorRatePercentThreshold <= 100)) {
+      throw new Error(
+        `BedrockInvocationLayer: errorRatePercentThreshold is ${props.errorRatePercentThreshold}; give a percentage above 0 and at most 100, e.g. 5.`,
+      );
+    }
+    const keyed = (build: (modelId: string) => cloudwatch.IMetric) =>
+      Object.fromEntries(modelIds.map((modelId, i) => [`m${i}`, build(modelId)]));
+    const fill = (ids: string[]) => ids.map((k) => `FILL(${k}, 0)`).join(' + ');
+
+    const ttft = keyed((modelId) => metrics.timeToFirstToken({ modelId, statistic: 'p90' }));
+    this.timeToFirstToken = new cloudwatch.MathExpression({
+      expression: modelIds.length === 1 ? 'm0' : `MAX([${Object.keys(ttft).join(', ')}])`,
+      usingMetrics: ttft,
+      label: 'Time to first token p90 (ms), slowest model id',
+      period: Duration.minutes(1),
+    }).createAlarm(this, 'TimeToFirstToken', {
+      alarmDescription: `Time to first token p90 above ${props.timeToFirstTokenTarget.toHumanString()} for 3 of 5 minutes`,
+      threshold: props.timeToFirstTokenTarget.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const requests = keyed((modelId) => metrics.requests({ modelId }));
+    const errors = Object.fromEntries(
+      modelIds.map((modelId, i) => [`e${i}`, metrics.errors({ modelId })]),
+    );
+    this.errorRate = new cloudwatch.MathExpression({
+      // With no requests the ratio has no value, which counts as not breaching.
+      expression: `100 * (${fill(Object.keys(errors))}) / (${fill(Object.keys(requests))})`,
+      usingMetrics: { ...requests, ...errors },
+      label: 'Failed requests (%)',
+      period: Duration.minutes(1),
+    }).createAlarm(this, 'ErrorRate', {
+      alarmDescription: `More than ${props.errorRatePercentThreshold}% of requests failed for 3 of 5 minutes`,
+      threshold: props.errorRatePercentThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const unhealthy = props.prefill.metricUnhealthyHostCount?.({ statistic: 'Maximum', period: Duration.minutes(1) });
+    if (unhealthy) {
+      this.unhealthyPrefillHosts = unhealthy.createAlarm(this, 'UnhealthyPrefillHosts', {
+        alarmDescription: 'Prefill hosts failing the load balancer health check for 5 minutes',
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      for (const alarm of [this.timeToFirstToken, this.errorRate, this.unhealthyPrefillHosts]) {
+        alarm?.addAlarmAction(action);
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { IPrefillEndpoint } from './endpoints';
+import type { InvocationMetrics } from './invocation-metrics';
+
+/** Inputs of the invocation dashboard. */
+export interface InvocationDashboardProps {
+  /**
+   * Name of the dashboard.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly dashboardName?: string;
+  readonly metrics: InvocationMetrics;
+  /** The model ids clients call the model by; each gets its own line. */
+  readonly modelIds: string[];
+  readonly prefill: IPrefillEndpoint;
+}
+
+/**
+ * One dashboard for the whole request path: latency the user feels (time to first token, time per
+ * output token), where it goes (prefill, KV hand-off), throughput, errors by type, and the prefill
+ * fleet behind it.
+ */
+export class InvocationDashboard extends Construct {
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: InvocationDashboardProps) {
+    super(scope, id);
+    const { metrics, modelIds } = props;
+    const perModel = (
+      build: (modelId: string, statistic: string) => cloudwatch.Metric,
+      statistics: string[],
+    ): cloudwatch.IMetric[] =>
+      modelIds.flatMap((modelId) =>
+        statistics.map((statistic) => build(modelId, statistic).with({ label: `${modelId} ${statistic}` })),
+      );
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Resource', { dashboardName: props.dashboardName });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Time to first token (ms)',
+        width: 12,
+        left: perModel((modelId, statistic) => metrics.timeToFirstToken({ modelId, statistic }), ['p50', 'p90', 'p99']),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Time per output token (ms)',
+        width: 12,
+        left: perModel((modelId, statistic) => metrics.timePerOutputToken({ modelId, statistic }), ['p50', 'p90']),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Prefill latency (ms)',
+        width: 8,
+        left: perModel((modelId, statistic) => metrics.prefillLatency({ modelId, statistic }), ['p50', 'p90']),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'KV hand-off latency (ms)',
+        width: 8,
+        left: perModel((modelId, statistic) => metrics.kvHandoffLatency({ modelId, statistic }), ['p50', 'p90']),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Output tokens per second',
+        width: 8,
+        left: perModel((modelId, statistic) => metrics.outputTokensPerSecond({ modelId, statistic }), ['Average']),
+      }),
+    );
+    const fleet = [
+      props.prefill.metricInServiceInstances?.().with({ label: 'In service' }),
+      props.prefill.metricHealthyHostCount?.().with({ label: 'Healthy' }),
+      props.prefill.metricUnhealthyHostCount?.().with({ label: 'Unhealthy' }),
+    ].filter((m): m is cloudwatch.Metric => m !== undefined);
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Requests and errors',
+        width: 8,
+        left: [
+          ...perModel((modelId, statistic) => metrics.requests({ modelId, statistic }), ['Sum']),
+          ...perModel((modelId, statistic) => metrics.errors({ modelId, statistic }), ['Sum']),
+        ],
+      }),
+      new cloudwatch.GraphWidget({ title: 'Errors by type', width: 8, left: [metrics.errorsByTypeSearch()] }),
+      fleet.length > 0
+        ? new cloudwatch.GraphWidget({ title: 'Prefill fleet', width: 8, left: fleet })
+        : new cloudwatch.TextWidget({ markdown: 'The prefill tier publishes no fleet metrics.', width: 8 }),
+    );
+  }
+}

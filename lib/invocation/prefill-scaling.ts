@@ -1,0 +1,99 @@
+import { Duration } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+
+/** How the prefill group follows its load. */
+export interface PrefillScalingOptions {
+  /**
+   * In-flight prefill requests per healthy prefill host the group aims for. A trn2.48xlarge
+   * batches several prompts per prefill step; past this many, time to first token grows.
+   *
+   * @default 8
+   */
+  readonly targetInFlightPerHost?: number;
+  /**
+   * How long a new prefill host takes from launch to serving: boot, model download, Neuron
+   * compilation or cache load. The scaling policy waits this long before counting a new host,
+   * so it does not launch a second wave while the first is still loading the model.
+   *
+   * @default Duration.minutes(20)
+   */
+  readonly modelLoadTime?: Duration;
+  /**
+   * Never scale in on this metric (scale-in then happens only by hand or schedule); for groups
+   * whose hosts are too costly to reload.
+   *
+   * @default false
+   */
+  readonly disableScaleIn?: boolean;
+}
+
+/** Inputs of the scaling policy. */
+export interface PrefillScalingProps extends PrefillScalingOptions {
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+  /** The router's prefill latency sum, one metric per model id clients use. */
+  readonly prefillLatencySums: cloudwatch.Metric[];
+  /** Healthy prefill hosts behind the load balancer. */
+  readonly healthyHosts: cloudwatch.Metric;
+}
+
+/**
+ * Target tracking on in-flight prefill requests per healthy host, computed from the router's own
+ * telemetry by Little's law: the sum of prefill latencies (ms) over a 60 s period divided by
+ * 60,000 ms is the time-averaged number of prefill requests in flight; divided by healthy hosts it
+ * is the load per host. It counts requests where they wait (the router), unlike load balancer flow
+ * counts, which see pooled keep-alive connections rather than requests.
+ */
+export class PrefillScaling extends Construct {
+  public readonly policy: autoscaling.CfnScalingPolicy;
+
+  constructor(scope: Construct, id: string, props: PrefillScalingProps) {
+    super(scope, id);
+    const target = props.targetInFlightPerHost ?? 8;
+    if (!(target > 0)) {
+      throw new Error(`PrefillScaling: targetInFlightPerHost must be above 0, got ${target}. Use e.g. 8.`);
+    }
+    const periodSeconds = 60;
+    const latencyIds = props.prefillLatencySums.map((_, i) => `latency${i}`);
+    const inFlight = `(${latencyIds.map((m) => `FILL(${m}, 0)`).join(' + ')}) / ${periodSeconds * 1000}`;
+
+    this.policy = new autoscaling.CfnScalingPolicy(this, 'Resource', {
+      autoScalingGroupName: props.autoScalingGroup.autoScalingGroupName,
+      policyType: 'TargetTrackingScaling',
+      estimatedInstanceWarmup: (props.modelLoadTime ?? Duration.minutes(20)).toSeconds(),
+      targetTrackingConfiguration: {
+        targetValue: target,
+        disableScaleIn: props.disableScaleIn ?? false,
+        customizedMetricSpecification: {
+          metrics: [
+            ...props.prefillLatencySums.map((metric, i) => ({
+              id: latencyIds[i],
+              metricStat: renderStat(metric, 'Sum'),
+              returnData: false,
+            })),
+            { id: 'hosts', metricStat: renderStat(props.healthyHosts, 'Average'), returnData: false },
+            {
+              id: 'inFlightPerHost',
+              expression: `${inFlight} / hosts`,
+              label: 'In-flight prefill requests per healthy host',
+              returnData: true,
+            },
+          ],
+        },
+      },
+    });
+  }
+}
+
+function renderStat(metric: cloudwatch.Metric, stat: string) {
+  const config = metric.toMetricConfig().metricStat!;
+  return {
+    metric: {
+      namespace: config.namespace,
+      metricName: config.metricName,
+      dimensions: (config.dimensions ?? []).map((d) => ({ name: d.name, value: String(d.value) })),
+    },
+    stat,
+  };
+}

@@ -1,0 +1,64 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Construct } from 'constructs';
+
+/** The Lambda entry points of `lib/runtime/lambda`, each bundled on its own. */
+export class RuntimeEntry {
+  /** The Bedrock-protocol router (API Gateway proxy events, buffered and streamed). */
+  public static readonly ROUTER = new RuntimeEntry('router-handler.ts');
+  /** The mock prefill worker of mock mode (function URL events). */
+  public static readonly MOCK_PREFILL = new RuntimeEntry('mock-prefill-handler.ts');
+  /** The mock decode worker of mock mode (function URL events, streamed). */
+  public static readonly MOCK_DECODE = new RuntimeEntry('mock-decode-handler.ts');
+
+  private constructor(public readonly fileName: string) {}
+
+  /** Absolute path of the TypeScript entry file. */
+  public get entryPath(): string {
+    return path.join(PACKAGE_ROOT, 'lib', 'runtime', 'lambda', this.fileName);
+  }
+}
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const LOCK_FILE = path.join(PACKAGE_ROOT, 'package-lock.json');
+
+/** Props of a function that runs one runtime entry point. */
+export interface RuntimeFunctionProps extends Omit<nodejs.NodejsFunctionProps, 'entry' | 'runtime' | 'bundling'> {
+  /** Which entry point the function runs. */
+  readonly entry: RuntimeEntry;
+}
+
+/**
+ * A Lambda function running code of `lib/runtime`, bundled by the locally installed esbuild at synth
+ * (aws-cdk-lib's NodejsFunction bundles locally whenever `esbuild` resolves, so synth needs neither
+ * Docker nor the network). The AWS SDK pieces the runtime uses are bundled too rather than taken
+ * from the Lambda runtime, so what runs is exactly the versions the tests ran.
+ */
+export class RuntimeFunction extends nodejs.NodejsFunction {
+  constructor(scope: Construct, id: string, props: RuntimeFunctionProps) {
+    const { entry, ...rest } = props;
+    super(scope, id, {
+      memorySize: 1024,
+      timeout: Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      architecture: lambda.Architecture.ARM_64,
+      ...rest,
+      entry: entry.entryPath,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      projectRoot: PACKAGE_ROOT,
+      ...(fs.existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
+      bundling: {
+        bundleAwsSDK: true,
+        sourceMap: true,
+        minify: true,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        tsconfig: path.join(PACKAGE_ROOT, 'tsconfig.json'),
+      },
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...rest.environment },
+    });
+  }
+}

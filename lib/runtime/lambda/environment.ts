@@ -1,0 +1,20 @@
+/**
+ * The environment contract between the invocation layer (which sets these at synth) and the
+ * Lambda entry points (which read them). CDK-free, so both sides import the same names.
+ */
+
+/** The router's registry, as `RegistryConfig` JSON. */
+export const REGISTRY_ENV_VAR = 'BEDROCK_ROUTER_REGISTRY';
+
+/**
+ * Set on the router of mock mode: requests to the workers' function URLs are SigV4-signed
+ * (service `lambda`) with the function's role, since those URLs use IAM auth.
+ */
+export const SIGN_WORKER_REQUESTS_ENV_VAR = 'BEDROCK_ROUTER_SIGN_WORKER_REQUESTS';
+
+/** Reads a required variable, naming it when it is missing. */
+export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set; the function was deployed without its configuration.`);
+  return value;
+}

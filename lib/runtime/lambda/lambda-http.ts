@@ -1,0 +1,118 @@
+import { once } from 'events';
+import type { Writable } from 'stream';
+import type { HttpRequestParts } from './events';
+
+/** A response as the transport-neutral cores return it. */
+export interface HttpResponseParts {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array | AsyncIterable<Uint8Array>;
+}
+
+/** A transport-neutral request handler: the gateway, or a mock worker's core. */
+export type HttpCore = (request: HttpRequestParts & { readonly signal: AbortSignal }) => Promise<HttpResponseParts>;
+
+/** The proxy result of a buffered Lambda proxy integration (API Gateway REST or function URL). */
+export interface ProxyResult {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly isBase64Encoded: boolean;
+}
+
+/** What the Lambda Node.js runtime offers response-streaming functions, as the global `awslambda`. */
+export interface AwsLambdaStreaming {
+  streamifyResponse<E>(
+    handler: (event: E, responseStream: Writable, context: unknown) => Promise<void>,
+  ): (event: E, responseStream: Writable, context: unknown) => Promise<void>;
+  readonly HttpResponseStream: {
+    /** Writes the HTTP prelude (status and headers as JSON, then 8 NUL bytes) and returns the stream. */
+    from(responseStream: Writable, prelude: { statusCode: number; headers: Record<string, string> }): Writable;
+  };
+}
+
+/** The `awslambda` global of the Lambda runtime; tests install a stand-in before loading an entry. */
+export function lambdaRuntime(): AwsLambdaStreaming {
+  const runtime = (globalThis as { awslambda?: AwsLambdaStreaming }).awslambda;
+  if (!runtime) {
+    throw new Error('The global `awslambda` is missing: response streaming runs only in the Lambda Node.js runtime.');
+  }
+  return runtime;
+}
+
+/** Collects a response into a proxy result; the body is always base64, so every byte survives. */
+export async function toProxyResult(response: HttpResponseParts): Promise<ProxyResult> {
+  return {
+    statusCode: response.status,
+    headers: response.headers,
+    body: Buffer.from(await collect(response.body)).toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+/** A buffered handler: event in, proxy result out. */
+export function bufferedHandler<E>(
+  read: (event: E) => HttpRequestParts,
+  core: () => Promise<HttpCore>,
+): (event: E) => Promise<ProxyResult> {
+  return async (event) => {
+    const handle = await core();
+    // Lambda stops the invocation on its own timeout; the router's own deadline comes first.
+    const response = await handle({ ...read(event), signal: new AbortController().signal });
+    return toProxyResult(response);
+  };
+}
+
+/**
+ * A streaming handler body: runs the core and writes its answer through the runtime's HTTP
+ * response stream as chunks arrive. If the stream closes before the answer ends (the client went
+ * away), the core's signal is aborted so upstream calls stop and KV leases are released.
+ */
+export function streamingHandler<E>(
+  read: (event: E) => HttpRequestParts,
+  core: () => Promise<HttpCore>,
+  runtime: () => AwsLambdaStreaming = lambdaRuntime,
+): (event: E, responseStream: Writable, context: unknown) => Promise<void> {
+  return async (event, responseStream) => {
+    const abort = new AbortController();
+    let finished = false;
+    const onGone = () => {
+      if (!finished) abort.abort(new Error('client went away'));
+    };
+    responseStream.once('close', onGone);
+    responseStream.once('error', onGone);
+    try {
+      const handle = await core();
+      const response = await handle({ ...read(event), signal: abort.signal });
+      const out = runtime().HttpResponseStream.from(responseStream, {
+        statusCode: response.status,
+        headers: response.headers,
+      });
+      for await (const chunk of chunks(response.body)) {
+        if (abort.signal.aborted) break;
+        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+      }
+      finished = true;
+      out.end();
+    } finally {
+      finished = true;
+      responseStream.off('close', onGone);
+      responseStream.off('error', onGone);
+    }
+  };
+}
+
+async function* chunks(body: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  if (body instanceof Uint8Array) {
+    if (body.length > 0) yield body;
+    return;
+  }
+  yield* body;
+}
+
+async function collect(body: Uint8Array | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  const parts: Uint8Array[] = [];
+  for await (const chunk of body) parts.push(chunk);
+  return Buffer.concat(parts);
+}

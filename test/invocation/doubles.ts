@@ -1,0 +1,74 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { IDecodeTarget, IPrefillEndpoint } from '../../lib/invocation';
+
+/**
+ * Test doubles of the prefill fleet and the decode endpoint, built from real CDK resources so the
+ * invocation layer's wiring (security groups, grants, metrics, scaling) is exercised for real.
+ */
+export interface TestTiers {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly vpc: ec2.Vpc;
+  readonly prefill: IPrefillEndpoint;
+  readonly decode: IDecodeTarget;
+  readonly prefillSecurityGroup: ec2.SecurityGroup;
+  readonly decodeSecurityGroup: ec2.SecurityGroup;
+  readonly apiKey: secretsmanager.Secret;
+}
+
+export function buildTestTiers(app: App = new App()): TestTiers {
+  const stack = new Stack(app, 'Tiers', { env: { account: '111122223333', region: 'us-east-2' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+
+  const prefillSecurityGroup = new ec2.SecurityGroup(stack, 'PrefillLbSg', { vpc, allowAllOutbound: false });
+  const nlb = new elbv2.NetworkLoadBalancer(stack, 'PrefillLb', {
+    vpc,
+    internetFacing: false,
+    securityGroups: [prefillSecurityGroup],
+  });
+  const group = new autoscaling.AutoScalingGroup(stack, 'PrefillGroup', {
+    vpc,
+    instanceType: new ec2.InstanceType('trn2.48xlarge'),
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    minCapacity: 1,
+    maxCapacity: 4,
+  });
+  const targetGroup = nlb.addListener('Listener', { port: 8000 }).addTargets('Prefill', {
+    port: 8000,
+    targets: [group],
+    healthCheck: { path: '/health', protocol: elbv2.Protocol.HTTP, interval: Duration.seconds(30) },
+  });
+  const prefill: IPrefillEndpoint = {
+    endpointUrl: `http://${nlb.loadBalancerDnsName}:8000`,
+    servedModelName: 'meta-llama/Llama-3.1-70B-Instruct',
+    port: 8000,
+    connections: new ec2.Connections({ securityGroups: [prefillSecurityGroup], defaultPort: ec2.Port.tcp(8000) }),
+    autoScalingGroup: group,
+    metricHealthyHostCount: (props) => targetGroup.metrics.healthyHostCount(props),
+    metricUnhealthyHostCount: (props) => targetGroup.metrics.unHealthyHostCount(props),
+  };
+
+  const decodeSecurityGroup = new ec2.SecurityGroup(stack, 'DecodeSg', { vpc, allowAllOutbound: false });
+  const apiKey = new secretsmanager.Secret(stack, 'DecodeApiKey');
+  const decode: IDecodeTarget = {
+    endpointUrl: 'https://decode.example.internal:8443',
+    servedModelName: 'llama3.1-70b',
+    kvCapability: { canIngestKv: false },
+    apiKeySecret: apiKey,
+    connections: new ec2.Connections({ securityGroups: [decodeSecurityGroup], defaultPort: ec2.Port.tcp(8443) }),
+    grantInvoke: (grantee: iam.IGrantable) => apiKey.grantRead(grantee),
+  };
+  return { app, stack, vpc, prefill, decode, prefillSecurityGroup, decodeSecurityGroup, apiKey };
+}
+
+/** The ids the test model is served under. */
+export const TEST_MODEL = {
+  modelIds: ['meta.llama3-1-70b-instruct-v1:0', 'us.meta.llama3-1-70b-instruct-v1:0'],
+  contextWindow: 128000,
+  maxOutputTokens: 2048,
+};
