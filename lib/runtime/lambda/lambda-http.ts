@@ -1,5 +1,6 @@
 import { once } from 'events';
 import type { Writable } from 'stream';
+import { finished as streamFinished } from 'stream/promises';
 import type { HttpRequestParts } from './events';
 
 /** A response as the transport-neutral cores return it. */
@@ -94,6 +95,8 @@ export function streamingHandler<E>(
       }
       finished = true;
       out.end();
+      // Resolve only once the bytes are handed over, so the runtime does not freeze mid-flush.
+      await streamFinished(out);
     } finally {
       finished = true;
       responseStream.off('close', onGone);
