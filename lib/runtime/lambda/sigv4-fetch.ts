@@ -1,8 +1,8 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-/** The subset of `fetch` the router uses; a signing fetch is a drop-in for it. */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+/** `fetch`'s shape; a signing fetch is a drop-in for it. */
+export type FetchLike = typeof fetch;
 
 /** AWS credentials as the Lambda runtime provides them in the environment. */
 export interface AwsCredentials {
@@ -70,8 +70,9 @@ export interface SignedFetchOptions {
 export function createSignedFetch(options: SignedFetchOptions): FetchLike {
   const send = options.fetch ?? fetch;
   const credentials = options.credentials ?? (() => credentialsFromEnvironment());
-  return async (input, init = {}) => {
-    const url = new URL(typeof input === 'string' ? input : input.href);
+  return async (input, givenInit = {}) => {
+    const init = input instanceof Request ? { ...(await requestInit(input)), ...givenInit } : givenInit;
+    const url = new URL(input instanceof Request ? input.url : input);
     const body = await bodyBytes(init.body);
     const headers: Record<string, string> = { host: url.host };
     new Headers(init.headers).forEach((value, name) => {
@@ -100,6 +101,11 @@ export function createSignedFetch(options: SignedFetchOptions): FetchLike {
     const { host: _host, ...sendHeaders } = signed.headers as Record<string, string>;
     return send(url, { ...init, headers: sendHeaders, body });
   };
+}
+
+async function requestInit(request: Request): Promise<RequestInit> {
+  const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+  return { method: request.method, headers: request.headers, body, signal: request.signal };
 }
 
 async function bodyBytes(body: RequestInit['body']): Promise<Uint8Array | undefined> {
