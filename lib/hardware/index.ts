@@ -4,3 +4,4 @@ export * from './efa-support';
 export * from './instance-types';
 export * from './efa-layout';
 export * from './models';
+export * from './nitro';

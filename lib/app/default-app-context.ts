@@ -1,0 +1,56 @@
+import { Construct } from 'constructs';
+
+/** The choices the default app reads from CDK context (`-c key=value` or cdk.json). */
+export interface DefaultAppContext {
+  /** `prefillInstanceType`: EC2 type of the prefill fleet. */
+  readonly prefillInstanceType?: string;
+  /** `prefillMinCapacity`: fewest prefill instances. */
+  readonly prefillMinCapacity?: number;
+  /** `prefillMaxCapacity`: most prefill instances. */
+  readonly prefillMaxCapacity?: number;
+  /** `decodeEndpointUrl`: https URL of a CS-3 endpoint; without it decode runs on Trainium. */
+  readonly decodeEndpointUrl?: string;
+  /** `decodeModelName`: the model name the CS-3 endpoint serves. */
+  readonly decodeModelName?: string;
+  /** `capacityBlockReservationId`: run prefill on this Capacity Block (`cr-...`). */
+  readonly capacityBlockReservationId?: string;
+  /** `availabilityZone`: zone of the EFA subnet (a Capacity Block's zone). */
+  readonly availabilityZone?: string;
+}
+
+/** The context keys, with how each value is read. */
+const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
+  prefillInstanceType: 'string',
+  prefillMinCapacity: 'count',
+  prefillMaxCapacity: 'count',
+  decodeEndpointUrl: 'string',
+  decodeModelName: 'string',
+  capacityBlockReservationId: 'string',
+  availabilityZone: 'string',
+};
+
+/** Every context key the default app reads. */
+export const DEFAULT_APP_CONTEXT_KEYS = Object.keys(KEYS) as Array<keyof DefaultAppContext>;
+
+/**
+ * Reads the default app's context. Values from `-c` arrive as strings; counts must be whole
+ * numbers. A key given with an empty value is kept as '' so the construct that uses it can say
+ * what is missing (e.g. a Capacity Block without its reservation id).
+ */
+export function readDefaultAppContext(scope: Construct): DefaultAppContext {
+  const context: Record<string, string | number> = {};
+  for (const key of DEFAULT_APP_CONTEXT_KEYS) {
+    const raw = scope.node.tryGetContext(key);
+    if (raw === undefined || raw === null) continue;
+    if (KEYS[key] === 'count') {
+      const value = Number(raw);
+      if (String(raw).trim() === '' || !Number.isInteger(value) || value < 0) {
+        throw new Error(`Context ${key}='${raw}' is not a whole number of instances; pass e.g. -c ${key}=2.`);
+      }
+      context[key] = value;
+    } else {
+      context[key] = String(raw);
+    }
+  }
+  return context as DefaultAppContext;
+}

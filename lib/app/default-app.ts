@@ -1,0 +1,49 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DisaggregatedInference, DisaggregatedInferenceProps } from '../disaggregated-inference';
+import { PurchaseOption } from '../fleet';
+import { DefaultAppContext, readDefaultAppContext } from './default-app-context';
+
+/** Name of the default app's stack. */
+export const DEFAULT_STACK_NAME = 'DisaggregatedInference';
+
+/** What {@link buildDefaultApp} built. */
+export interface DefaultApp {
+  readonly stack: Stack;
+  readonly inference: DisaggregatedInference;
+}
+
+/** The composition's props from the default app's context. */
+export function defaultInferenceProps(context: DefaultAppContext): DisaggregatedInferenceProps {
+  return {
+    network: context.availabilityZone ? { availabilityZone: context.availabilityZone } : undefined,
+    prefill: {
+      instanceType: context.prefillInstanceType ? new ec2.InstanceType(context.prefillInstanceType) : undefined,
+      minCapacity: context.prefillMinCapacity,
+      maxCapacity: context.prefillMaxCapacity,
+      purchaseOption:
+        context.capacityBlockReservationId !== undefined ? PurchaseOption.capacityBlock(context.capacityBlockReservationId) : undefined,
+    },
+    decode: context.decodeEndpointUrl !== undefined
+      ? { url: context.decodeEndpointUrl, servedModelName: context.decodeModelName }
+      : undefined,
+  };
+}
+
+/**
+ * The app `cdk synth` runs: one stack with `DisaggregatedInference` configured from context, cdk-nag's
+ * AwsSolutions checks on every synth, and the stack's account and region from CDK_DEFAULT_ACCOUNT /
+ * CDK_DEFAULT_REGION when both are set (environment-agnostic otherwise).
+ */
+export function buildDefaultApp(app: App): DefaultApp {
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const stack = new Stack(app, DEFAULT_STACK_NAME, {
+    env: account && region ? { account, region } : undefined,
+    description: 'Disaggregated LLM inference: Trainium prefill, decode endpoint, EFA network, Nitro isolation',
+  });
+  const inference = new DisaggregatedInference(stack, 'Inference', defaultInferenceProps(readDefaultAppContext(app)));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { stack, inference };
+}

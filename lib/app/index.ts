@@ -1,0 +1,2 @@
+export * from './default-app-context';
+export * from './default-app';

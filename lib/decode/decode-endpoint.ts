@@ -1,0 +1,88 @@
+import { Resource } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct, IConstruct } from 'constructs';
+import { DecodeKvCapability } from './decode-kv-capability';
+
+/**
+ * Where decode requests go. CS-3 cannot be created by CloudFormation, so decode is an endpoint
+ * abstraction with several implementations: `Cs3DecodeEndpoint`, `TrainiumDecodeFleet`, or any
+ * OpenAI-compatible server imported with `DecodeEndpoint.fromDecodeEndpointAttributes`.
+ */
+export interface IDecodeEndpoint extends IConstruct {
+  /** Base URL `scheme://host:port` of the OpenAI-compatible server. */
+  readonly endpointUrl: string;
+  /** The `model` field to send. */
+  readonly servedModelName: string;
+  /** Whether the endpoint pulls KV blocks or needs the whole prompt. */
+  readonly kvCapability: DecodeKvCapability;
+  /** The endpoint's API key, when it needs one. */
+  readonly apiKeySecret?: secretsmanager.ISecret;
+  /** Network reachability of the endpoint, where it lives in a VPC. */
+  readonly connections?: ec2.Connections;
+  /** Grants a caller what it needs beyond the network (reading the API key, ...). */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** Attributes of an existing decode endpoint. */
+export interface DecodeEndpointAttributes {
+  /** Base URL `scheme://host:port`. */
+  readonly endpointUrl: string;
+  /** The `model` field to send. */
+  readonly servedModelName: string;
+  /**
+   * Whether it can pull KV blocks.
+   * @default DecodeKvCapability.PROMPT_REPLAY
+   */
+  readonly kvCapability?: DecodeKvCapability;
+  /**
+   * Its API key.
+   * @default - none
+   */
+  readonly apiKeySecret?: secretsmanager.ISecret;
+  /**
+   * Security groups in front of it, when it is in a VPC.
+   * @default - no network reachability to manage
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Port callers connect to, with `securityGroups`.
+   * @default - the URL's port, else 443 for https and 80 for http
+   */
+  readonly port?: number;
+}
+
+/** Imports of decode endpoints defined elsewhere. */
+export class DecodeEndpoint {
+  /** A decode endpoint this app does not create: any OpenAI-compatible server by URL. */
+  public static fromDecodeEndpointAttributes(scope: Construct, id: string, attrs: DecodeEndpointAttributes): IDecodeEndpoint {
+    class Imported extends Resource implements IDecodeEndpoint {
+      public readonly endpointUrl = attrs.endpointUrl;
+      public readonly servedModelName = attrs.servedModelName;
+      public readonly kvCapability = attrs.kvCapability ?? DecodeKvCapability.PROMPT_REPLAY;
+      public readonly apiKeySecret = attrs.apiKeySecret;
+      public readonly connections = attrs.securityGroups
+        ? new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(attrs.port ?? defaultPort(attrs.endpointUrl)) })
+        : undefined;
+
+      public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+        return grantReadApiKey(grantee, this.apiKeySecret);
+      }
+    }
+    return new Imported(scope, id);
+  }
+
+  private constructor() {}
+}
+
+/** Port a base URL implies. */
+function defaultPort(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+}
+
+/** The grant a caller of a decode endpoint needs: read its API key, or nothing beyond the network. */
+export function grantReadApiKey(grantee: iam.IGrantable, secret?: secretsmanager.ISecret): iam.Grant {
+  return secret ? secret.grantRead(grantee) : iam.Grant.drop(grantee, 'call a decode endpoint without an API key');
+}

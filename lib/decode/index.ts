@@ -1,0 +1,4 @@
+export * from './decode-kv-capability';
+export * from './decode-endpoint';
+export * from './cs3-decode-endpoint';
+export * from './trainium-decode-fleet';

@@ -1,0 +1,152 @@
+import { Validations } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { Cs3DecodeEndpoint, Cs3PrivateLinkOptions, DecodeKvCapability, IDecodeEndpoint, TrainiumDecodeFleet } from './decode';
+import { ModelSource, PurchaseOption, TrainiumServerFleetProps } from './fleet';
+import { NitroIsolation, NitroIsolationProps } from './isolation';
+import { EfaNetwork, EfaNetworkProps } from './network';
+import { TrainiumPrefillFleet } from './prefill';
+
+/** Fleet settings without the network and model, which the composition supplies. */
+export type FleetOptions = Omit<TrainiumServerFleetProps, 'network' | 'model'>;
+
+/** Where decode runs. A CS-3 when `url` or `privateLink` is given; otherwise a Trainium decode fleet. */
+export interface DecodeOptions {
+  /**
+   * https base URL of a CS-3 (OpenAI-compatible) endpoint.
+   * @default - none
+   */
+  readonly url?: string;
+  /**
+   * A CS-3 offered as a PrivateLink endpoint service; the interface endpoint goes in the EFA subnet.
+   * @default - none
+   */
+  readonly privateLink?: Omit<Cs3PrivateLinkOptions, 'network'>;
+  /**
+   * The model name the CS-3 endpoint serves.
+   * @default - the prefill fleet's served model name
+   */
+  readonly servedModelName?: string;
+  /**
+   * The CS-3 endpoint's API key.
+   * @default - a new secret to put the key in
+   */
+  readonly apiKeySecret?: secretsmanager.ISecret;
+  /**
+   * Whether the CS-3 endpoint can pull KV blocks.
+   * @default DecodeKvCapability.PROMPT_REPLAY
+   */
+  readonly kvCapability?: DecodeKvCapability;
+  /**
+   * Settings of the Trainium decode fleet, used when no CS-3 is given.
+   * @default - trn2.48xlarge, one to two instances, on demand
+   */
+  readonly trainium?: FleetOptions;
+}
+
+/** Properties of {@link DisaggregatedInference}. */
+export interface DisaggregatedInferenceProps {
+  /**
+   * The EFA network to create (a new VPC, or your own `vpc` with a subnet or zone).
+   * @default - a new VPC in one Availability Zone
+   */
+  readonly network?: EfaNetworkProps;
+  /**
+   * The model served by prefill (and by a Trainium decode fleet).
+   * @default - Llama 3.3 70B Instruct from Hugging Face, with a new secret for the Hugging Face token
+   */
+  readonly model?: ModelSource;
+  /**
+   * The prefill fleet.
+   * @default - trn2.48xlarge, one to two instances, on demand
+   */
+  readonly prefill?: FleetOptions;
+  /**
+   * The decode endpoint, built here.
+   * @default - a Trainium decode fleet (CS-3 capacity cannot be created by CloudFormation)
+   */
+  readonly decode?: DecodeOptions;
+  /**
+   * A decode endpoint built elsewhere; takes precedence over `decode`.
+   * @default - built from `decode`
+   */
+  readonly decodeEndpoint?: IDecodeEndpoint;
+  /**
+   * Nitro isolation over every instance of the composition, or `false` to skip it.
+   * @default - NitroIsolation with its defaults (checks only, no enclaves or Dedicated Hosts)
+   */
+  readonly isolation?: NitroIsolationProps | false;
+}
+
+/** Default model: the Llama generation Bedrock and Cerebras both serve. */
+export const DEFAULT_HUGGING_FACE_MODEL = 'meta-llama/Llama-3.3-70B-Instruct';
+
+/**
+ * Disaggregated LLM inference in one `new`: an EFA network, a Trainium prefill fleet, a decode
+ * endpoint (a CS-3 when you give one, else a Trainium decode fleet) and Nitro isolation.
+ */
+export class DisaggregatedInference extends Construct {
+  public readonly network: EfaNetwork;
+  public readonly prefillFleet: TrainiumPrefillFleet;
+  public readonly decodeEndpoint: IDecodeEndpoint;
+  /** The model source prefill serves. */
+  public readonly model: ModelSource;
+  /** The Hugging Face token secret created for the default model, if one was. */
+  public readonly huggingFaceTokenSecret?: secretsmanager.Secret;
+  /** The isolation aspect applied, unless disabled. */
+  public readonly isolation?: NitroIsolation;
+
+  constructor(scope: Construct, id: string, props: DisaggregatedInferenceProps = {}) {
+    super(scope, id);
+    if (props.model) {
+      this.model = props.model;
+    } else {
+      this.huggingFaceTokenSecret = this.createHuggingFaceTokenSecret();
+      this.model = ModelSource.huggingFace(DEFAULT_HUGGING_FACE_MODEL, { tokenSecret: this.huggingFaceTokenSecret });
+    }
+    this.network = new EfaNetwork(this, 'Network', {
+      placementGroup: this.needsPlacementGroup(props),
+      ...props.network,
+    });
+    this.prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, network: this.network, model: this.model });
+    this.decodeEndpoint = props.decodeEndpoint ?? this.createDecodeEndpoint(props.decode ?? {});
+    if (props.isolation !== false) {
+      this.isolation = NitroIsolation.applyTo(this, props.isolation ?? {});
+    }
+  }
+
+  /** A cluster placement group only when some Trainium fleet here launches outside a Capacity Block. */
+  private needsPlacementGroup(props: DisaggregatedInferenceProps): boolean {
+    const usesGroup = (options?: FleetOptions) => (options?.purchaseOption ?? PurchaseOption.onDemand()).usesPlacementGroup;
+    const trainiumDecode = !props.decodeEndpoint && !isCs3(props.decode);
+    return usesGroup(props.prefill) || (trainiumDecode && usesGroup(props.decode?.trainium));
+  }
+
+  private createDecodeEndpoint(decode: DecodeOptions): IDecodeEndpoint {
+    if (isCs3(decode)) {
+      return new Cs3DecodeEndpoint(this, 'Decode', {
+        url: decode.url,
+        privateLink: decode.privateLink ? { ...decode.privateLink, network: this.network } : undefined,
+        servedModelName: decode.servedModelName ?? this.prefillFleet.servedModelName,
+        apiKeySecret: decode.apiKeySecret,
+        kvCapability: decode.kvCapability,
+      });
+    }
+    return new TrainiumDecodeFleet(this, 'Decode', { ...decode.trainium, network: this.network, model: this.model });
+  }
+
+  private createHuggingFaceTokenSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'HuggingFaceToken', {
+      description: `Hugging Face access token for ${DEFAULT_HUGGING_FACE_MODEL} (gated): replace this value with your token`,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The value is a Hugging Face access token issued by huggingface.co; Secrets Manager cannot rotate it. Rotate it there and update the secret.',
+    });
+    return secret;
+  }
+}
+
+function isCs3(decode?: DecodeOptions): boolean {
+  return decode?.url !== undefined || decode?.privateLink !== undefined;
+}

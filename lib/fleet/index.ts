@@ -1,0 +1,4 @@
+export * from './model-source';
+export * from './purchase-option';
+export * from './vllm-server';
+export * from './trainium-server-fleet';

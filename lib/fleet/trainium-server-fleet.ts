@@ -1,0 +1,396 @@
+import { Annotations, Duration, Fn, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { InstanceTypeSpec, efaInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
+import { EfaNetwork } from '../network';
+import { ModelSource } from './model-source';
+import { PurchaseOption } from './purchase-option';
+import { KvTransferRole, vllmUserData } from './vllm-server';
+
+/** Properties shared by the Trainium prefill and decode fleets. */
+export interface TrainiumServerFleetProps {
+  /** The EFA network the instances join (its subnet, security group and placement group). */
+  readonly network: EfaNetwork;
+  /** Where the model weights come from. */
+  readonly model: ModelSource;
+  /**
+   * The instance type. Must be a Trainium type with EFA.
+   * @default trn2.48xlarge
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Fewest instances.
+   * @default 1
+   */
+  readonly minCapacity?: number;
+  /**
+   * Most instances.
+   * @default - the larger of `minCapacity` and 2
+   */
+  readonly maxCapacity?: number;
+  /**
+   * Instances at deploy time.
+   * @default - `minCapacity`
+   */
+  readonly desiredCapacity?: number;
+  /**
+   * How the instances are bought.
+   * @default PurchaseOption.onDemand()
+   */
+  readonly purchaseOption?: PurchaseOption;
+  /**
+   * The `model` name the server answers to.
+   * @default - the Hugging Face id, or the last segment of the S3 prefix
+   */
+  readonly servedModelName?: string;
+  /**
+   * vLLM tensor-parallel degree. Must divide the type's logical NeuronCores (at the default logical
+   * NeuronCore configuration: 64 on trn2.48xlarge, 32 on trn1.32xlarge).
+   * @default - all logical NeuronCores of the type
+   */
+  readonly tensorParallelDegree?: number;
+  /**
+   * Longest sequence (prompt plus output) the server accepts. Neuron compiles graphs per sequence
+   * bucket, so longer limits lengthen start-up and take device memory.
+   * @default 8192
+   */
+  readonly maxModelLength?: number;
+  /**
+   * Port of the OpenAI-compatible server and of the load balancer listener.
+   * @default 8000
+   */
+  readonly port?: number;
+  /**
+   * Extra `vllm serve` arguments, appended as given.
+   * @default - none
+   */
+  readonly vllmExtraArgs?: string[];
+  /**
+   * The machine image.
+   * @default - the Neuron multi-framework Deep Learning AMI (Ubuntu 24.04), resolved from its SSM
+   * parameter at each launch
+   */
+  readonly machineImage?: ec2.IMachineImage;
+  /**
+   * Size of the (encrypted) root volume, which also holds the model weights and Neuron compile cache.
+   * The Neuron docs ask for at least 512 GiB on Trainium.
+   * @default Size.gibibytes(1024)
+   */
+  readonly rootVolumeSize?: Size;
+  /**
+   * Customer-managed KMS key for the volumes.
+   * @default - the account's AWS-managed EBS key
+   */
+  readonly volumeKey?: kms.IKey;
+  /**
+   * How long a new instance may take before the load balancer health check counts: model download,
+   * Neuron compilation and loading take tens of minutes on a 70B model.
+   * @default Duration.minutes(60)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+}
+
+/** Default machine image: the Neuron multi-framework DLAMI, which carries the EFA installer and a vLLM environment. */
+export const NEURON_DLAMI_SSM_PARAMETER = '/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id';
+
+const DEFAULT_INSTANCE_TYPE = 'trn2.48xlarge';
+
+/**
+ * The machinery shared by every Trainium fleet that serves vLLM over EFA: an EFA launch template,
+ * an Auto Scaling group in the EFA subnet, a least-privilege instance role, vLLM user data, and an
+ * internal Network Load Balancer in front. Subclasses choose the KV role.
+ */
+export abstract class TrainiumServerFleet extends Construct {
+  /** The catalog entry of the instance type. */
+  public readonly instanceTypeSpec: InstanceTypeSpec;
+  /** Base URL of the OpenAI-compatible server: `http://<load balancer DNS>:<port>`. */
+  public readonly endpointUrl: string;
+  public readonly port: number;
+  public readonly servedModelName: string;
+  public readonly tensorParallelDegree: number;
+  public readonly maxModelLength: number;
+  /** Callers of the load balancer (default port: the server port). */
+  public readonly connections: ec2.Connections;
+  /** The instances' own security group (besides the network's EFA group on every interface). */
+  public readonly instanceSecurityGroup: ec2.SecurityGroup;
+  public readonly role: iam.Role;
+  public readonly launchTemplate: ec2.CfnLaunchTemplate;
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  public readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  public readonly targetGroup: elbv2.NetworkTargetGroup;
+
+  protected constructor(scope: Construct, id: string, props: TrainiumServerFleetProps, kvRole: KvTransferRole) {
+    super(scope, id);
+    if (!props.model) {
+      throw new Error(
+        `${this.describe()}: no model given. Set \`model\` to ModelSource.huggingFace('<org>/<model>', { tokenSecret }) ` +
+          "or ModelSource.s3(bucket, '<prefix>').",
+      );
+    }
+    this.instanceTypeSpec = this.resolveInstanceType(props.instanceType);
+    this.warnOnUnknownRegion();
+    const capacity = this.resolveCapacity(props);
+    this.tensorParallelDegree = this.resolveTensorParallelDegree(props.tensorParallelDegree);
+    this.maxModelLength = props.maxModelLength ?? 8192;
+    this.port = props.port ?? 8000;
+    const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
+
+    this.role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `${this.node.path}: SSM, CloudWatch agent and the model's source only`,
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
+      ],
+    });
+    const model = props.model.bind(this.role);
+    this.servedModelName = props.servedModelName ?? model.defaultServedModelName;
+
+    this.instanceSecurityGroup = this.createInstanceSecurityGroup(props.network);
+    this.launchTemplate = this.createLaunchTemplate(props, purchaseOption, vllmUserData({
+      model,
+      servedModelName: this.servedModelName,
+      tensorParallelDegree: this.tensorParallelDegree,
+      maxModelLength: this.maxModelLength,
+      port: this.port,
+      kvRole,
+      extraArgs: props.vllmExtraArgs ?? [],
+    }));
+    this.grantVolumeKey(props.volumeKey);
+    this.autoScalingGroup = this.createAutoScalingGroup(props, capacity);
+    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.subnetSelection,
+      internetFacing: false,
+    });
+    this.targetGroup = this.createTargets();
+    this.connections = new ec2.Connections({
+      securityGroups: this.loadBalancer.connections.securityGroups,
+      defaultPort: ec2.Port.tcp(this.port),
+    });
+    this.endpointUrl = `http://${this.loadBalancer.loadBalancerDnsName}:${this.port}`;
+    this.acknowledgeNagFindings();
+  }
+
+  /** Instances passing the load balancer's `/health` check. */
+  public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.healthyHostCount(props);
+  }
+
+  /** Instances failing the load balancer's `/health` check. */
+  public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.unHealthyHostCount(props);
+  }
+
+  /** Instances in service in the Auto Scaling group (group metrics are enabled for this). */
+  public metricInServiceInstances(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/AutoScaling',
+      metricName: 'GroupInServiceInstances',
+      dimensionsMap: { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName },
+      statistic: cloudwatch.Stats.MINIMUM,
+      ...props,
+    });
+  }
+
+  /** cdk-nag AwsSolutions findings that are deliberate here, each on its resource with the reason. */
+  private acknowledgeNagFindings(): void {
+    Validations.of(this.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+        reason: 'Session Manager is the only way into these instances (no SSH, no public address); AWS maintains this policy as the SSM agent\'s minimum.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
+        reason: 'The CloudWatch agent ships the vLLM and Neuron logs and host metrics; AWS keeps this policy in step with the agent\'s API calls.',
+      },
+    );
+    Validations.of(this.autoScalingGroup).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Scaling and health of this group are watched through its CloudWatch group metrics (enabled) and the target group health metrics; no one consumes per-event SNS notifications.',
+    });
+    Validations.of(this.loadBalancer).acknowledge({
+      id: 'AwsSolutions-ELB2',
+      reason: 'Network Load Balancers write access logs only for TLS listeners; this internal one has a single TCP listener. The VPC flow log records its traffic.',
+    });
+  }
+
+  /** `TrainiumPrefillFleet 'App/Stack/Prefill'`, for messages. */
+  protected describe(): string {
+    return `${this.constructor.name} '${this.node.path}'`;
+  }
+
+  private resolveInstanceType(instanceType?: ec2.InstanceType): InstanceTypeSpec {
+    const name = instanceType?.toString() ?? DEFAULT_INSTANCE_TYPE;
+    const supported = efaInstanceTypes().map((t) => t.name).join(', ');
+    let spec: InstanceTypeSpec;
+    try {
+      spec = getInstanceTypeSpec(name);
+    } catch {
+      throw new Error(`${this.describe()}: instance type '${name}' is not a Trainium type. Use one of ${supported}.`);
+    }
+    if (!spec.efa.supported) {
+      throw new Error(
+        `${this.describe()}: instance type '${name}' has no EFA, which the KV hand-off needs. Use one of ${supported}.`,
+      );
+    }
+    return spec;
+  }
+
+  /** Where a type is offered is not certain (the catalog's regions are a third-party sweep): warn, never fail. */
+  private warnOnUnknownRegion(): void {
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region) || this.instanceTypeSpec.knownRegions.includes(region)) return;
+    Annotations.of(this).addWarningV2(
+      'cdk-disaggregated-inference:instanceTypeRegion',
+      `${this.instanceTypeSpec.name} is not known to be offered in ${region} (known: ` +
+        `${this.instanceTypeSpec.knownRegions.join(', ')}). Check with \`aws ec2 describe-instance-type-offerings ` +
+        `--location-type availability-zone --filters Name=instance-type,Values=${this.instanceTypeSpec.name} --region ${region}\`.`,
+    );
+  }
+
+  private resolveCapacity(props: TrainiumServerFleetProps): { min: number; max: number; desired?: number } {
+    const min = props.minCapacity ?? 1;
+    const max = props.maxCapacity ?? Math.max(min, 2);
+    for (const [name, value] of Object.entries({ minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity })) {
+      if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
+        throw new Error(`${this.describe()}: ${name} ${value} is not a whole number of instances; give an integer >= 0.`);
+      }
+    }
+    if (min > max) {
+      throw new Error(
+        `${this.describe()}: minCapacity ${min} is above maxCapacity ${max}. Lower minCapacity or raise maxCapacity to at least ${min}.`,
+      );
+    }
+    const desired = props.desiredCapacity;
+    if (desired !== undefined && (desired < min || desired > max)) {
+      throw new Error(
+        `${this.describe()}: desiredCapacity ${desired} is outside minCapacity ${min} .. maxCapacity ${max}. Give a value in that range.`,
+      );
+    }
+    return { min, max, desired };
+  }
+
+  private resolveTensorParallelDegree(requested?: number): number {
+    const cores = this.instanceTypeSpec.logicalNeuronCores;
+    const degree = requested ?? cores;
+    if (!Number.isInteger(degree) || degree < 1 || cores % degree !== 0) {
+      const divisors = [...Array(cores).keys()].map((i) => i + 1).filter((d) => cores % d === 0);
+      throw new Error(
+        `${this.describe()}: tensorParallelDegree ${degree} does not divide the ${cores} logical NeuronCores of ` +
+          `${this.instanceTypeSpec.name}. Use one of ${divisors.join(', ')}.`,
+      );
+    }
+    return degree;
+  }
+
+  private createInstanceSecurityGroup(network: EfaNetwork): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: network.vpc,
+      description: `${this.node.path}: server port from its load balancer; HTTPS out for model and package downloads`,
+      allowAllOutbound: false,
+    });
+    sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS: Hugging Face Hub, S3 and AWS APIs');
+    return sg;
+  }
+
+  private createLaunchTemplate(
+    props: TrainiumServerFleetProps,
+    purchaseOption: PurchaseOption,
+    userData: ec2.UserData,
+  ): ec2.CfnLaunchTemplate {
+    const image = (props.machineImage ?? ec2.MachineImage.resolveSsmParameterAtLaunch(NEURON_DLAMI_SSM_PARAMETER)).getImage(this);
+    const groups = [props.network.securityGroup.securityGroupId, this.instanceSecurityGroup.securityGroupId];
+    const placementGroup = purchaseOption.usesPlacementGroup ? props.network.placementGroup : undefined;
+    const profile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.role });
+    return new ec2.CfnLaunchTemplate(this, 'LaunchTemplate', {
+      launchTemplateData: {
+        instanceType: this.instanceTypeSpec.name,
+        imageId: image.imageId,
+        iamInstanceProfile: { arn: profile.instanceProfileArn },
+        userData: Fn.base64(userData.render()),
+        metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [{
+          // Root device of the Ubuntu DLAMI.
+          deviceName: '/dev/sda1',
+          ebs: {
+            volumeSize: (props.rootVolumeSize ?? Size.gibibytes(1024)).toGibibytes(),
+            volumeType: 'gp3',
+            encrypted: true,
+            kmsKeyId: props.volumeKey?.keyArn,
+            deleteOnTermination: true,
+          },
+        }],
+        // One EFA-only interface per network card plus the primary ENA interface (AWS's layout);
+        // the groups go on every interface, so the template sets no SecurityGroupIds.
+        networkInterfaces: efaInterfaceLayout(this.instanceTypeSpec).map((slot) => ({
+          networkCardIndex: slot.networkCardIndex,
+          deviceIndex: slot.deviceIndex,
+          interfaceType: slot.interfaceType,
+          groups,
+          deleteOnTermination: true,
+          ...(slot.deviceIndex === 0 && slot.networkCardIndex === 0 ? { associatePublicIpAddress: false } : {}),
+        })),
+        ...(placementGroup ? { placement: { groupName: placementGroup.placementGroupName } } : {}),
+        ...purchaseOption.renderLaunchTemplateData(),
+        tagSpecifications: [{ resourceType: 'instance', tags: [{ key: 'Name', value: this.node.path }] }],
+      },
+    });
+  }
+
+  /** Auto Scaling launches and EBS attaches with the service-linked role, which must use a customer key. */
+  private grantVolumeKey(key?: kms.IKey): void {
+    if (!key) return;
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(
+        `arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      )],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'],
+      resources: ['*'],
+    }));
+  }
+
+  private createAutoScalingGroup(props: TrainiumServerFleetProps, capacity: { min: number; max: number; desired?: number }) {
+    return new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.subnetSelection,
+      launchTemplate: ec2.LaunchTemplate.fromLaunchTemplateAttributes(this, 'ImportedLaunchTemplate', {
+        launchTemplateId: this.launchTemplate.ref,
+        versionNumber: this.launchTemplate.attrLatestVersionNumber,
+      }),
+      minCapacity: capacity.min,
+      maxCapacity: capacity.max,
+      desiredCapacity: capacity.desired,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: props.healthCheckGracePeriod ?? Duration.minutes(60),
+      }),
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+    });
+  }
+
+  private createTargets(): elbv2.NetworkTargetGroup {
+    const listener = this.loadBalancer.addListener('Listener', { port: this.port, protocol: elbv2.Protocol.TCP });
+    const targetGroup = listener.addTargets('Servers', {
+      port: this.port,
+      protocol: elbv2.Protocol.TCP,
+      targets: [this.autoScalingGroup],
+      deregistrationDelay: Duration.seconds(60),
+      healthCheck: {
+        protocol: elbv2.Protocol.HTTP,
+        path: '/health',
+        port: String(this.port),
+        interval: Duration.seconds(30),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+    this.loadBalancer.connections.allowTo(this.instanceSecurityGroup, ec2.Port.tcp(this.port), 'load balancer to vLLM server');
+    return targetGroup;
+  }
+}

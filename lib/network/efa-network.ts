@@ -1,0 +1,154 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Properties of an {@link EfaNetwork}. */
+export interface EfaNetworkProps {
+  /**
+   * The VPC to place the EFA subnet in.
+   * @default - a new VPC in one Availability Zone with a public subnet (for one NAT gateway) and
+   * a private subnet with egress, which becomes the EFA subnet
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Selects the EFA subnet in `vpc`. It must resolve to exactly one subnet: EFA traffic does not
+   * cross Availability Zones, and AWS puts every EFA interface of a group in one subnet.
+   * @default - the private subnets of `availabilityZone` (or of the VPC's first AZ)
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+  /**
+   * Availability Zone of the EFA subnet. With a Capacity Block, set it to the block's zone.
+   * @default - the VPC's first Availability Zone
+   */
+  readonly availabilityZone?: string;
+  /**
+   * Create a cluster placement group for the instances. Not used by fleets on a Capacity Block.
+   * @default true
+   */
+  readonly placementGroup?: boolean;
+  /**
+   * Create interface endpoints for SSM (ssm, ssmmessages, ec2messages), CloudWatch Logs, ECR
+   * (api, dkr) and Secrets Manager in the EFA subnet, so instances reach them without the internet.
+   * @default true
+   */
+  readonly interfaceEndpoints?: boolean;
+  /**
+   * Retention of the VPC flow log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+}
+
+/**
+ * The network for an EFA instance group: one subnet in one Availability Zone, a security group
+ * that allows all traffic to and from itself (EFA's requirement), a cluster placement group,
+ * a gateway endpoint for S3, optional interface endpoints, and VPC flow logs.
+ */
+export class EfaNetwork extends Construct implements ec2.IConnectable {
+  public readonly vpc: ec2.IVpc;
+  /** The one subnet every EFA interface goes into. */
+  public readonly subnet: ec2.ISubnet;
+  /** The subnet as a selection, for constructs that take one (Auto Scaling groups, load balancers). */
+  public readonly subnetSelection: ec2.SubnetSelection;
+  /** Security group with all-traffic rules to and from itself; set on every EFA interface. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The cluster placement group, unless disabled. */
+  public readonly placementGroup?: ec2.IPlacementGroup;
+  /** The interface endpoints created, by service short name (e.g. `ssm`, `secretsmanager`). */
+  public readonly interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
+  public readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: EfaNetworkProps = {}) {
+    super(scope, id);
+    this.vpc = props.vpc ?? this.createVpc(props.availabilityZone);
+    this.subnet = this.selectEfaSubnet(props);
+    this.subnetSelection = { subnets: [this.subnet] };
+    this.securityGroup = this.createEfaSecurityGroup();
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
+    if (props.placementGroup ?? true) {
+      this.placementGroup = new ec2.PlacementGroup(this, 'PlacementGroup', {
+        strategy: ec2.PlacementGroupStrategy.CLUSTER,
+      });
+    }
+    this.addEndpoints(props.interfaceEndpoints ?? true);
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        new logs.LogGroup(this, 'FlowLogGroup', { retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH }),
+      ),
+    });
+  }
+
+  private createVpc(availabilityZone?: string): ec2.Vpc {
+    return new ec2.Vpc(this, 'Vpc', {
+      ...(availabilityZone ? { availabilityZones: [availabilityZone] } : { maxAzs: 1 }),
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        // A /20 leaves room for many multi-interface instances: each EFA-only interface takes no IP,
+        // but the primary ENA interface and the endpoints do.
+        { name: 'Efa', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      ],
+    });
+  }
+
+  private selectEfaSubnet(props: EfaNetworkProps): ec2.ISubnet {
+    const selection: ec2.SubnetSelection = props.subnetSelection ?? {
+      subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
+      availabilityZones: props.availabilityZone ? [props.availabilityZone] : undefined,
+    };
+    const subnets = this.vpc.selectSubnets(selection).subnets;
+    const zones = [...new Set(subnets.map((s) => s.availabilityZone))];
+    if (zones.length > 1) {
+      throw new Error(
+        `EfaNetwork '${this.node.path}': the EFA subnets span ${zones.length} Availability Zones (${zones.join(', ')}), ` +
+          'but EFA traffic does not cross Availability Zones. Set `availabilityZone`, or a `subnetSelection` ' +
+          'that resolves to a single subnet.',
+      );
+    }
+    if (subnets.length !== 1) {
+      throw new Error(
+        `EfaNetwork '${this.node.path}': the subnet selection matched ${subnets.length} subnets` +
+          (subnets.length ? ` (${subnets.map((s) => s.subnetId).join(', ')})` : '') +
+          ', but every EFA interface of a group goes into one subnet. Give a `subnetSelection` of exactly one ' +
+          'subnet, e.g. `{ subnets: [subnet] }`.',
+      );
+    }
+    return subnets[0];
+  }
+
+  private createEfaSecurityGroup(): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'EfaSecurityGroup', {
+      vpc: this.vpc,
+      description: 'EFA: all traffic to and from members of this group only',
+      allowAllOutbound: false,
+    });
+    sg.addIngressRule(sg, ec2.Port.allTraffic(), 'EFA: all traffic from the group itself');
+    sg.addEgressRule(sg, ec2.Port.allTraffic(), 'EFA: all traffic to the group itself');
+    return sg;
+  }
+
+  private addEndpoints(interfaceEndpoints: boolean): void {
+    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    if (!interfaceEndpoints) return;
+    const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+      ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
+      ssmmessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+      ec2messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+      logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      'ecr.api': ec2.InterfaceVpcEndpointAwsService.ECR,
+      'ecr.dkr': ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+      secretsmanager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    };
+    for (const [name, service] of Object.entries(services)) {
+      const endpoint = new ec2.InterfaceVpcEndpoint(this, `Endpoint-${name}`, {
+        vpc: this.vpc,
+        service,
+        subnets: this.subnetSelection,
+        // Reachable from the EFA group only (not the whole VPC CIDR, which an imported VPC may not carry).
+        open: false,
+      });
+      endpoint.connections.allowDefaultPortFrom(this.securityGroup, `${name} endpoint from EFA instances`);
+      this.interfaceEndpoints[name] = endpoint;
+    }
+  }
+}
