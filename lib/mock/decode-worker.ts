@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http-types';
+import { CompletionChunk, CompletionRequest, FinishReason, PATHS } from '../runtime/openai-protocol';
+import { sseEvent, SSE_DONE } from '../runtime/sse';
+import { ModelSpec } from '../hardware';
+import { DecodeFaults } from './faults';
+import { kvBlobMismatch } from './kv-blob';
+import { KvSource } from './kv-transport';
+import { sleep } from './sleep';
+import { answerFor } from './text-generator';
+import { Timing, TimingModel, TokenPacer } from './timing';
+import { admit, answering, parseWorkerBody, tokenizeAnswer, WorkerHttpError, workerError } from './worker-http';
+
+export interface DecodeWorkerOptions {
+  readonly model: ModelSpec;
+  /** The `model` name requests must carry. @default the model's Hugging Face id */
+  readonly servedModelName?: string;
+  /**
+   * Where KV blocks come from. Without one the worker cannot ingest KV: route it with
+   * `canIngestKv: false` and the router replays the prompt. @default none (prompt replay only)
+   */
+  readonly kvSource?: KvSource;
+  /** @default Timing.NONE */
+  readonly timing?: TimingModel;
+  /** @default no faults */
+  readonly faults?: DecodeFaults;
+  /** Answer length, in tokens, when max_tokens and stop strings allow it. @default 12-60, from the prompt */
+  readonly naturalAnswerTokens?: number;
+}
+
+export interface DecodeWorkerStats {
+  /** Streams being generated now. */
+  readonly activeStreams: number;
+  /** Bytes of pulled KV held by those streams. */
+  readonly heldKvBytes: number;
+}
+
+export interface DecodeWorker {
+  readonly handle: HttpHandler;
+  stats(): DecodeWorkerStats;
+}
+
+/**
+ * A mock decode engine (the CS-3's role): the OpenAI-compatible streamed chat completion and
+ * completion endpoints. With `kv_transfer_params` it pulls the KV blob from the prefill worker
+ * and checks it belongs to this prompt; without, it processes the prompt itself (prompt replay).
+ * It then streams deterministic text, honouring max_tokens and stop strings, with usage that
+ * agrees with `/tokenize`. KV it holds is freed when the stream ends, however it ends.
+ */
+export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
+  const servedModel = options.servedModelName ?? options.model.huggingFaceId;
+  const timing = options.timing ?? Timing.NONE;
+  const faults = options.faults ?? {};
+  let activeStreams = 0;
+  let heldKvBytes = 0;
+
+  const generate = async (request: GatewayRequest): Promise<GatewayResponse> => {
+    const body = parseWorkerBody<CompletionRequest>(request);
+    const tokens = admit(body, servedModel, options.model.contextWindow);
+    if (!body.stream) throw new WorkerHttpError(400, 'this mock decode worker serves stream: true only');
+    if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) throw new WorkerHttpError(400, 'max_tokens must be a positive integer');
+    const kv = body.kv_transfer_params;
+    let held = 0;
+    if (kv?.do_remote_prefill) {
+      if (!options.kvSource) throw new WorkerHttpError(400, 'this decode worker cannot ingest KV; route it with prompt replay');
+      let blob: Buffer;
+      try {
+        blob = await options.kvSource.pull(kv, request.signal);
+      } catch (error) {
+        if (request.signal.aborted) throw error;
+        throw new WorkerHttpError(503, `KV load failed: ${(error as Error).message}`, 'KvLoadFailure');
+      }
+      const mismatch = kvBlobMismatch(blob, tokens);
+      if (mismatch) throw new WorkerHttpError(503, `KV load failed: ${mismatch}`, 'KvLoadFailure');
+      held = blob.length;
+    } else {
+      await sleep(timing.replayPrefillMs(tokens.length), request.signal);
+    }
+    activeStreams++;
+    heldKvBytes += held;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      activeStreams--;
+      heldKvBytes -= held;
+    };
+    if (request.signal.aborted) {
+      release();
+      throw request.signal.reason;
+    }
+    request.signal.addEventListener('abort', release, { once: true });
+
+    const id = `chatcmpl-${randomUUID()}`;
+    const chat = request.path === PATHS.chatCompletions;
+    const chunk = (text: string | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
+      id,
+      choices: [
+        chat
+          ? { index: 0, delta: text === undefined ? {} : { content: text }, finish_reason: finish, stop_reason: stopReason }
+          : { index: 0, text: text ?? '', finish_reason: finish, stop_reason: stopReason },
+      ],
+    });
+    const answer = answerFor(tokens, options.naturalAnswerTokens);
+    const stops = body.stop ?? [];
+
+    const stream = async function* (): AsyncGenerator<Uint8Array> {
+      try {
+        if (chat) yield sseEvent({ id, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+        await sleep(faults.delayMs ?? 0, request.signal);
+        const pacer = new TokenPacer(timing.decodeTokenMs());
+        const limit = Math.min(body.max_tokens, answer.naturalLength);
+        let text = '';
+        let produced = 0;
+        let finish: FinishReason = body.max_tokens < answer.naturalLength ? 'length' : 'stop';
+        let stopReason: string | null = null;
+        while (produced < limit) {
+          if (faults.breakAfterTokens !== undefined && produced >= faults.breakAfterTokens) {
+            throw new Error(`decode stream broken after ${produced} tokens (injected fault)`);
+          }
+          await sleep(pacer.delayBefore(produced), request.signal);
+          let token = answer.token(produced);
+          produced++;
+          const hit = firstStop(text + token, stops, text.length);
+          if (hit) {
+            // vLLM drops the stop string and whatever follows it from the output.
+            token = (text + token).slice(text.length, hit.index);
+            finish = 'stop';
+            stopReason = hit.stop;
+          }
+          text += token;
+          if (token) yield sseEvent(chunk(token, null));
+          if (hit) break;
+        }
+        yield sseEvent(chunk(undefined, finish, stopReason));
+        yield sseEvent({
+          id,
+          choices: [],
+          usage: { prompt_tokens: tokens.length, completion_tokens: produced, total_tokens: tokens.length + produced },
+        });
+        yield sseEvent(SSE_DONE);
+      } finally {
+        request.signal.removeEventListener('abort', release);
+        release();
+      }
+    };
+    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: stream() };
+  };
+
+  const handle: HttpHandler = (request) =>
+    answering(async () => {
+      if (request.method === 'GET' && request.path === PATHS.health) return jsonResponse(200, {});
+      if (request.method !== 'POST') return workerError(405, `${request.method} is not allowed`, 'MethodNotAllowed');
+      if (request.path === PATHS.tokenize) return tokenizeAnswer(request, servedModel, options.model.contextWindow);
+      if (request.path === PATHS.completions || request.path === PATHS.chatCompletions) return generate(request);
+      return workerError(404, `no route ${request.path}`, 'NotFoundError');
+    });
+  return { handle, stats: () => ({ activeStreams, heldKvBytes }) };
+}
+
+/** The earliest stop string in `text` that ends after `from` (so only new text can trigger it). */
+function firstStop(text: string, stops: readonly string[], from: number): { index: number; stop: string } | undefined {
+  let best: { index: number; stop: string } | undefined;
+  for (const stop of stops) {
+    const index = text.indexOf(stop, Math.max(0, from - stop.length + 1));
+    if (index >= 0 && (!best || index < best.index)) best = { index, stop };
+  }
+  return best;
+}

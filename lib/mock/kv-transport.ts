@@ -1,0 +1,130 @@
+import * as net from 'node:net';
+import { KvTransferParams } from '../runtime/openai-protocol';
+import { KvLeaseStore } from './kv-lease';
+import { sleep } from './sleep';
+
+/**
+ * How a decode worker gets KV blocks from a prefill worker. Production uses NIXL over
+ * libfabric on EFA; the mock pulls over a TCP socket. The decode worker only sees `KvSource`,
+ * so another transport (or none, for prompt replay) plugs in without touching it.
+ */
+export interface KvSource {
+  /** Fetches the blob named by a prefill answer's `kv_transfer_params`; rejects with the reason it failed. */
+  pull(params: KvTransferParams, signal: AbortSignal): Promise<Buffer>;
+}
+
+/** The prefill side of a transport: where decode workers pull from. */
+export interface KvTransferServer {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface SocketKvServerOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Simulated transfer time for a blob, in ms (see the timing model). @default none */
+  readonly transferDelayMs?: (blobBytes: number) => number;
+}
+
+/**
+ * Serves leased blobs over TCP: the puller sends `PULL <lease id>\n` (or `RELEASE <lease id>\n`
+ * when it gives up) and gets `OK <bytes>\n<blob>` or `ERR <reason>\n`.
+ */
+export async function startSocketKvServer(store: KvLeaseStore, options: SocketKvServerOptions = {}): Promise<KvTransferServer> {
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    const gone = new AbortController();
+    socket.on('close', () => {
+      sockets.delete(socket);
+      gone.abort();
+    });
+    socket.on('error', () => socket.destroy());
+    let line = '';
+    const onData = (data: Buffer) => {
+      line += data.toString('latin1');
+      const end = line.indexOf('\n');
+      if (end < 0) {
+        if (line.length > 256) socket.destroy();
+        return;
+      }
+      socket.off('data', onData);
+      const [verb, id] = line.slice(0, end).trim().split(' ');
+      if (verb === 'RELEASE' && id) {
+        store.release(id);
+        socket.end('OK 0\n');
+        return;
+      }
+      if (verb !== 'PULL' || !id) {
+        socket.end('ERR expected PULL <lease id> or RELEASE <lease id>\n');
+        return;
+      }
+      const taken = store.take(id);
+      if ('error' in taken) {
+        socket.end(`ERR ${taken.error}\n`);
+        return;
+      }
+      sleep(options.transferDelayMs?.(taken.blob.length) ?? 0, gone.signal).then(
+        () => {
+          socket.write(`OK ${taken.blob.length}\n`);
+          socket.end(taken.blob);
+        },
+        () => undefined, // the puller left; the lease is already released
+      );
+    };
+    socket.on('data', onData);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  return {
+    host,
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Pulls blobs from `startSocketKvServer` at the `remote_host`/`remote_port` of the params. */
+export const socketKvSource: KvSource = {
+  pull(params: KvTransferParams, signal: AbortSignal): Promise<Buffer> {
+    const id = params.remote_request_id;
+    if (!params.remote_host || !params.remote_port || !id) {
+      return Promise.reject(new Error('kv_transfer_params name no remote_host, remote_port and remote_request_id'));
+    }
+    return new Promise<Buffer>((resolve, reject) => {
+      const socket = net.connect(params.remote_port!, params.remote_host!);
+      let data = Buffer.alloc(0);
+      const fail = (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        socket.destroy();
+        reject(error);
+      };
+      const onAbort = () => {
+        fail(new Error('KV pull aborted'));
+        // Tell the prefill worker to free the blocks now rather than when the lease runs out.
+        net.connect(params.remote_port!, params.remote_host!).on('error', () => undefined).end(`RELEASE ${id}\n`);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.on('connect', () => socket.write(`PULL ${id}\n`));
+      socket.on('data', (chunk: Buffer) => (data = Buffer.concat([data, chunk])));
+      socket.on('error', (error) => fail(new Error(`KV pull from ${params.remote_host}:${params.remote_port} failed: ${error.message}`)));
+      socket.on('end', () => {
+        signal.removeEventListener('abort', onAbort);
+        const newline = data.indexOf(0x0a);
+        const status = newline < 0 ? data.toString('latin1') : data.subarray(0, newline).toString('latin1');
+        if (status.startsWith('ERR ')) return reject(new Error(status.slice(4)));
+        const bytes = Number(status.slice(3));
+        const blob = data.subarray(newline + 1);
+        if (!status.startsWith('OK ') || blob.length !== bytes) return reject(new Error('KV transfer ended early'));
+        resolve(blob);
+      });
+    });
+  },
+};

@@ -1,0 +1,72 @@
+import { GatewayRequest, GatewayResponse, jsonResponse } from '../runtime/http-types';
+import { ChatMessage, CompletionRequest, TokenizeRequest, TokenizeResponse, WorkerErrorBody } from '../runtime/openai-protocol';
+import { MockPrompt, promptTokenIds } from './tokenizer';
+
+/** Pieces both mock workers use to speak vLLM's OpenAI-compatible API. */
+
+export class WorkerHttpError extends Error {
+  constructor(public readonly status: number, message: string, public readonly type = 'BadRequestError') {
+    super(message);
+  }
+}
+
+export function workerError(status: number, message: string, type: string): GatewayResponse {
+  const body: WorkerErrorBody = { error: { message, type, code: status } };
+  return jsonResponse(status, body);
+}
+
+/** Runs a worker route, turning WorkerHttpErrors into OpenAI-style error answers. */
+export async function answering(run: () => Promise<GatewayResponse>): Promise<GatewayResponse> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof WorkerHttpError) return workerError(error.status, error.message, error.type);
+    throw error;
+  }
+}
+
+export function parseWorkerBody<T>(request: GatewayRequest): T {
+  try {
+    return JSON.parse(Buffer.from(request.body).toString('utf8')) as T;
+  } catch {
+    throw new WorkerHttpError(400, 'the request body is not valid JSON');
+  }
+}
+
+/** The prompt of a chat, completion or tokenize request. */
+export function promptOf(request: CompletionRequest | TokenizeRequest): MockPrompt {
+  if (Array.isArray(request.messages)) return { messages: request.messages as ChatMessage[] };
+  if (typeof request.prompt === 'string') return { prompt: request.prompt };
+  throw new WorkerHttpError(400, 'the request needs messages or prompt');
+}
+
+/** What both workers check first: the served model name and the prompt's fit in the context window. */
+export function admit(request: CompletionRequest | TokenizeRequest, servedModel: string, contextWindow: number): number[] {
+  if (request.model !== servedModel) throw new WorkerHttpError(404, `The model \`${request.model}\` does not exist.`, 'NotFoundError');
+  const tokens = promptTokenIds(promptOf(request));
+  if (tokens.length >= contextWindow) {
+    throw new WorkerHttpError(
+      400,
+      `This model's maximum context length is ${contextWindow} tokens. However, your request has ${tokens.length} input tokens.`,
+    );
+  }
+  return tokens;
+}
+
+/** vLLM's `/tokenize`. */
+export function tokenizeAnswer(request: GatewayRequest, servedModel: string, contextWindow: number): GatewayResponse {
+  const body = parseWorkerBody<TokenizeRequest>(request);
+  if (body.model !== servedModel) throw new WorkerHttpError(404, `The model \`${body.model}\` does not exist.`, 'NotFoundError');
+  const tokens = promptTokenIds(promptOf(body));
+  const answer: TokenizeResponse = { count: tokens.length, max_model_len: contextWindow, tokens };
+  return jsonResponse(200, answer);
+}
+
+/** A body that never yields: the adapter drops the connection without an answer, as a dead process would. */
+export function crashedBody(message: string): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(new Error(message)),
+    }),
+  };
+}

@@ -1,0 +1,2 @@
+// placeholder until lib/mock lands
+export const handler = undefined;

@@ -1,0 +1,75 @@
+import type { RegistryConfig } from '../config';
+import { BedrockGateway } from '../gateway';
+import type { HttpHandler } from '../http-types';
+import type { ModelRoute } from '../registry';
+import { REGISTRY_ENV_VAR, requiredEnv } from './environment';
+import { readSecretString } from './secrets';
+import { createSignedFetch, type FetchLike } from './sigv4-fetch';
+
+/** Host names of Lambda function URLs, which take SigV4 (service `lambda`) under IAM auth. */
+const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
+
+/**
+ * The worker fetch of the deployed router: requests to Lambda function URLs (mock mode's
+ * workers) are signed with the function's role; everything else (the prefill load balancer,
+ * the decode endpoint) goes out as is.
+ */
+export function workerFetch(plain: FetchLike = fetch): FetchLike {
+  const signers = new Map<string, FetchLike>();
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const region = FUNCTION_URL_HOST.exec(url.hostname)?.[1];
+    if (!region) return plain(input, init);
+    let signed = signers.get(region);
+    if (!signed) {
+      signed = createSignedFetch({ region, service: 'lambda', fetch: plain });
+      signers.set(region, signed);
+    }
+    return signed(input, init);
+  };
+}
+
+/**
+ * Reads each decode API key named by a Secrets Manager ARN in the registry, once per execution
+ * environment, and answers the router's key lookups from memory (a key rotated in Secrets Manager
+ * is picked up by the next cold start).
+ */
+export async function secretApiKeys(
+  registry: RegistryConfig,
+  read: (secretArn: string) => Promise<string> = (arn) => readSecretString(arn),
+): Promise<(route: ModelRoute) => string | undefined> {
+  const arns = [...new Set(registry.models.flatMap((m) => (m.decode.apiKey?.secretArn ? [m.decode.apiKey.secretArn] : [])))];
+  const keys = new Map(await Promise.all(arns.map(async (arn) => [arn, await read(arn)] as const)));
+  return (route) => {
+    const source = route.config.decode.apiKey;
+    if (source?.secretArn) return keys.get(source.secretArn);
+    return source?.envVar ? process.env[source.envVar] : undefined;
+  };
+}
+
+/** Builds the gateway the router functions run, from the registry the invocation layer set. */
+export async function createRouterCore(env: NodeJS.ProcessEnv = process.env): Promise<HttpHandler> {
+  const registry = JSON.parse(requiredEnv(REGISTRY_ENV_VAR, env)) as RegistryConfig;
+  const gateway = new BedrockGateway({
+    registry,
+    fetch: workerFetch(),
+    // Raw stdout, not console.log: the Lambda runtime prefixes console lines, and CloudWatch reads
+    // embedded metrics only from log events that are the JSON document itself.
+    telemetry: (line) => {
+      process.stdout.write(line.endsWith('\n') ? line : `${line}\n`);
+    },
+    router: { resolveApiKey: await secretApiKeys(registry) },
+  });
+  return (request) => gateway.handle(request);
+}
+
+let core: Promise<HttpHandler> | undefined;
+
+/** The router core, built once per execution environment on first use. */
+export function routerCore(): Promise<HttpHandler> {
+  core ??= createRouterCore().catch((error) => {
+    core = undefined; // a failed start (e.g. Secrets Manager unreachable) is retried by the next request
+    throw error;
+  });
+  return core;
+}

@@ -1,0 +1,220 @@
+import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import { HttpHandler } from './http-types';
+
+/** The connection preface an HTTP/2 client with prior knowledge sends first (RFC 9113 3.4). */
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+export interface NodeServerOptions {
+  /** Interface to bind. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /**
+   * Bodies longer than this are not buffered whole: the handler gets the first `maxBodyBytes + 1`
+   * bytes (so it can refuse them) and the rest is discarded. @default 4 MiB
+   */
+  readonly maxBodyBytes?: number;
+  /** How long `close()` waits for requests in progress before cutting them off. @default 5000 */
+  readonly shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets requests in progress finish (up to the grace period), then closes. */
+  close(): Promise<void>;
+}
+
+type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+/** Bytes discarded past the limit before the connection is cut instead: stops a client streaming forever. */
+const DRAIN_FACTOR = 8;
+
+/**
+ * Serves a transport-neutral handler on one port in cleartext HTTP/2 (prior knowledge, what the
+ * official Bedrock client speaks by default) and HTTP/1.1. Node's `allowHTTP1` only works with
+ * TLS ALPN, so each connection's first bytes are sniffed for the HTTP/2 preface and the socket
+ * goes to the matching server.
+ */
+export async function startNodeServer(handler: HttpHandler, options: NodeServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const graceMs = options.shutdownGraceMs ?? 5000;
+  const sockets = new Set<net.Socket>();
+  const activePerSocket = new Map<net.Socket, number>();
+  let closing = false;
+
+  const onRequest = (req: AnyRequest, res: AnyResponse) => {
+    const socket = req.socket as net.Socket;
+    activePerSocket.set(socket, (activePerSocket.get(socket) ?? 0) + 1);
+    void serve(handler, req, res, maxBodyBytes, () => closing).finally(() => {
+      const left = (activePerSocket.get(socket) ?? 1) - 1;
+      activePerSocket.set(socket, left);
+      // HTTP/1.1 keep-alive sockets go as soon as they fall idle during shutdown.
+      if (closing && left === 0 && !(req instanceof http2.Http2ServerRequest)) socket.end();
+    });
+  };
+  const h1 = http.createServer(onRequest);
+  const h2 = http2.createServer({}, onRequest);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    if (closing) session.close();
+  });
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      activePerSocket.delete(socket);
+    });
+    socket.on('error', () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (data: Buffer) => {
+      head = Buffer.concat([head, data]);
+      const compared = Math.min(head.length, HTTP2_PREFACE.length);
+      const looksHttp2 = head.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
+      if (looksHttp2 && compared < HTTP2_PREFACE.length) return; // need more bytes to decide
+      socket.off('data', onData);
+      socket.pause();
+      socket.unshift(head);
+      if (looksHttp2) {
+        // The HTTP/2 session reads bytes already buffered on the socket itself, then takes over the handle.
+        h2.emit('connection', socket);
+      } else {
+        h1.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of sessions) session.close();
+      for (const socket of sockets) if (!activePerSocket.get(socket) && !isHttp2Socket(socket, sessions)) socket.end();
+      const drained = new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (sockets.size === 0) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 10);
+        setTimeout(() => {
+          clearInterval(check);
+          for (const socket of sockets) socket.destroy();
+          resolve();
+        }, graceMs).unref();
+      });
+      await drained;
+      await stopped;
+    },
+  };
+}
+
+function isHttp2Socket(socket: net.Socket, sessions: Set<http2.ServerHttp2Session>): boolean {
+  for (const session of sessions) if (session.socket === socket) return true;
+  return false;
+}
+
+async function readBody(req: AnyRequest, limit: number, abort: () => void): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let seen = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (kept <= limit) {
+      const take = chunk.subarray(0, limit + 1 - kept);
+      chunks.push(take);
+      kept += take.length;
+    }
+    if (seen > limit * DRAIN_FACTOR) {
+      abort();
+      break;
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, maxBodyBytes: number, closing: () => boolean) {
+  const controller = new AbortController();
+  let finished = false;
+  res.on('close', () => {
+    if (!finished) controller.abort();
+  });
+  const isHttp2 = req instanceof http2.Http2ServerRequest;
+  const cut = () => (isHttp2 ? (req as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR) : req.socket.destroy());
+  try {
+    const body = await readBody(req, maxBodyBytes, cut);
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!name.startsWith(':')) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const response = await handler({
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0],
+      headers,
+      body,
+      signal: controller.signal,
+    });
+    const outHeaders: Record<string, string> = { ...response.headers };
+    if (closing() && !isHttp2) outHeaders.connection = 'close';
+    if (response.body instanceof Uint8Array) {
+      res.writeHead(response.status, { ...outHeaders, 'content-length': String(response.body.length) });
+      await new Promise<void>((resolve) => {
+        res.once('finish', resolve);
+        res.once('close', resolve);
+        (res as http.ServerResponse).end(response.body);
+      });
+      finished = true;
+      return;
+    }
+    const iterator = response.body[Symbol.asyncIterator]();
+    try {
+      // Headers wait for the first chunk: a stream that breaks before it looks like a dead server.
+      let next = await iterator.next();
+      res.writeHead(response.status, outHeaders);
+      while (!next.done && !controller.signal.aborted) {
+        if (!(res as http.ServerResponse).write(next.value)) {
+          await new Promise((resolve) => {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          });
+        }
+        next = await iterator.next();
+      }
+      if (controller.signal.aborted) {
+        await iterator.return?.();
+        return;
+      }
+      finished = true;
+      res.end();
+    } catch {
+      // The stream broke: drop the connection so the peer sees a broken stream, not a clean end.
+      finished = true;
+      cut();
+    }
+  } catch (error) {
+    console.error('request handler failed:', error);
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'internal error' }));
+    } else cut();
+  }
+}

@@ -1,0 +1,128 @@
+import { CompletionChunk, WorkerErrorBody } from './openai-protocol';
+import { readSseData, SSE_DONE } from './sse';
+
+/** Why a call to a worker failed; the router turns each kind into a retry or a Bedrock error. */
+export type UpstreamFailureKind =
+  /** The worker refused the request (4xx): the client's fault, never retried. */
+  | 'rejected'
+  /** Connection refused or reset, 5xx, or a broken stream: another worker may do better. */
+  | 'unavailable'
+  /** A stage ran out of time. */
+  | 'timeout'
+  /** The client went away; nobody is waiting for an answer. */
+  | 'aborted';
+
+export class UpstreamFailure extends Error {
+  constructor(
+    public readonly kind: UpstreamFailureKind,
+    message: string,
+    /** The worker URL that failed, so the router can mark it and pick another. */
+    public readonly workerUrl: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamFailure';
+  }
+}
+
+/** The reason a stage deadline gives when it aborts its signal. */
+export class StageTimeout extends Error {
+  constructor(public readonly stage: string, public readonly ms: number) {
+    super(`${stage} took longer than ${ms} ms`);
+    this.name = 'StageTimeout';
+  }
+}
+
+export type FetchFunction = typeof fetch;
+
+/** Classifies whatever a fetch or a body read threw, given the signal that was in force. */
+export function upstreamFailure(error: unknown, signal: AbortSignal, workerUrl: string, what: string): UpstreamFailure {
+  if (error instanceof UpstreamFailure) return error;
+  if (signal.aborted) {
+    const reason = signal.reason;
+    if (reason instanceof StageTimeout) return new UpstreamFailure('timeout', `${what}: ${reason.message}`, workerUrl);
+    return new UpstreamFailure('aborted', `${what}: the client went away`, workerUrl);
+  }
+  const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  return new UpstreamFailure('unavailable', `${what} failed: ${cause}`, workerUrl);
+}
+
+async function failureFromResponse(response: Response, workerUrl: string, what: string): Promise<UpstreamFailure> {
+  let message = `HTTP ${response.status}`;
+  try {
+    const body = (await response.json()) as Partial<WorkerErrorBody>;
+    if (body.error?.message) message = body.error.message;
+  } catch {
+    // A body that is not the OpenAI error shape: the status says enough.
+  }
+  const kind = response.status >= 400 && response.status < 500 && response.status !== 429 ? 'rejected' : 'unavailable';
+  return new UpstreamFailure(kind, `${what}: ${message}`, workerUrl);
+}
+
+export interface PostOptions {
+  readonly fetch: FetchFunction;
+  readonly signal: AbortSignal;
+  readonly apiKey?: string;
+}
+
+async function post(url: string, workerUrl: string, body: unknown, options: PostOptions, what: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await options.fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      },
+      body: JSON.stringify(body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    throw upstreamFailure(error, options.signal, workerUrl, what);
+  }
+  if (!response.ok) throw await failureFromResponse(response, workerUrl, what);
+  return response;
+}
+
+/** POSTs JSON to `workerUrl + path` and parses the JSON answer. */
+export async function postJson<T>(workerUrl: string, path: string, body: unknown, options: PostOptions, what: string): Promise<T> {
+  const response = await post(workerUrl + path, workerUrl, body, options, what);
+  try {
+    return (await response.json()) as T;
+  } catch (error) {
+    throw upstreamFailure(error, options.signal, workerUrl, what);
+  }
+}
+
+/**
+ * POSTs a streamed completion request and yields its chunks. Response headers arrive before
+ * this resolves, so a refused request fails here rather than mid-iteration.
+ */
+export async function postStream(
+  workerUrl: string,
+  path: string,
+  body: unknown,
+  options: PostOptions,
+  what: string,
+): Promise<AsyncGenerator<CompletionChunk>> {
+  const response = await post(workerUrl + path, workerUrl, body, options, what);
+  if (!response.body) throw new UpstreamFailure('unavailable', `${what}: empty stream`, workerUrl);
+  const stream = response.body;
+  return (async function* chunks() {
+    let done = false;
+    try {
+      for await (const data of readSseData(stream)) {
+        if (data === SSE_DONE) {
+          done = true;
+          return;
+        }
+        yield JSON.parse(data) as CompletionChunk;
+      }
+    } catch (error) {
+      throw upstreamFailure(error, options.signal, workerUrl, what);
+    } finally {
+      // Leaving early (client gone, stop reached) must close the upstream connection too.
+      if (!done) await stream.cancel().catch(() => undefined);
+    }
+    throw new UpstreamFailure('unavailable', `${what}: the stream ended without [DONE]`, workerUrl);
+  })();
+}
