@@ -11,3 +11,5 @@ export * from './decode';
 export * from './isolation';
 export * from './disaggregated-inference';
 export * from './app';
+export * from './testing';
+export * from './runtime';

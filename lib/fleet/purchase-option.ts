@@ -55,7 +55,15 @@ const RESERVATION_ID = /^cr-[0-9a-f]{8,17}$/;
 
 function validReservationId(factory: string, reservationId: string): string {
   if (Token.isUnresolved(reservationId)) return reservationId;
-  if (!reservationId || !RESERVATION_ID.test(reservationId)) {
+  const what = factory === 'capacityBlock' ? 'a Capacity Block' : 'a Capacity Reservation';
+  if (!reservationId) {
+    throw new Error(
+      `PurchaseOption.${factory}: ${what} needs its Capacity Reservation id, got '${reservationId ?? ''}'. ` +
+        'Give the id (cr- followed by hex digits, e.g. cr-0123456789abcdef0) from `aws ec2 describe-capacity-reservations`, ' +
+        'or use PurchaseOption.onDemand().',
+    );
+  }
+  if (!RESERVATION_ID.test(reservationId)) {
     throw new Error(
       `PurchaseOption.${factory}: '${reservationId ?? ''}' is not a Capacity Reservation id. ` +
         `Give the reservation's id (cr- followed by hex digits, e.g. cr-0123456789abcdef0), as listed by ` +

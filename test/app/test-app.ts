@@ -1,0 +1,32 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+
+/** The context of cdk.json (feature flags included), so tests synthesize what `cdk synth` does. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
+
+/** An app with cdk.json's context plus `context`. */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { ...CDK_JSON_CONTEXT, ...context } });
+}
+
+/** A stack in a fresh test app. */
+export function testStack(props?: StackProps, context?: Record<string, unknown>): Stack {
+  return new Stack(testApp(context), 'Test', props);
+}
+
+/** Runs `fn` with CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION set as given (undefined: unset). */
+export function withCdkEnv<T>(account: string | undefined, region: string | undefined, fn: () => T): T {
+  const saved = [process.env.CDK_DEFAULT_ACCOUNT, process.env.CDK_DEFAULT_REGION];
+  const set = (name: string, value?: string) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
+  set('CDK_DEFAULT_ACCOUNT', account);
+  set('CDK_DEFAULT_REGION', region);
+  try {
+    return fn();
+  } finally {
+    set('CDK_DEFAULT_ACCOUNT', saved[0]);
+    set('CDK_DEFAULT_REGION', saved[1]);
+  }
+}

@@ -1,0 +1,117 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { EfaNetwork } from '../../lib/network';
+import { testStack } from '../app/test-app';
+
+describe('EfaNetwork with defaults', () => {
+  let template: Template;
+  let network: EfaNetwork;
+  beforeAll(() => {
+    const stack = testStack();
+    network = new EfaNetwork(stack, 'Net');
+    template = Template.fromStack(stack);
+  });
+
+  test('the security group allows all traffic from and to itself, and nothing else', () => {
+    const sgId = { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetEfaSecurityGroup'), 'GroupId'] };
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: '-1',
+      GroupId: sgId,
+      SourceSecurityGroupId: sgId,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      IpProtocol: '-1',
+      GroupId: sgId,
+      DestinationSecurityGroupId: sgId,
+    });
+    const sg = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('^EFA') },
+    }))[0] as { Properties: Record<string, unknown> };
+    // No inline rules (so no egress to 0.0.0.0/0): only the separate self-referencing rules above.
+    expect(sg.Properties.SecurityGroupEgress).toBeUndefined();
+    expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
+  test('one VPC in one Availability Zone; one EFA subnet', () => {
+    const subnets = template.findResources('AWS::EC2::Subnet', {
+      Properties: { Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-name', Value: 'Efa' }]) },
+    });
+    expect(Object.keys(subnets)).toHaveLength(1);
+    expect(network.subnetSelection.subnets).toEqual([network.subnet]);
+  });
+
+  test('a cluster placement group', () => {
+    template.resourcePropertiesCountIs('AWS::EC2::PlacementGroup', { Strategy: 'cluster' }, 1);
+  });
+
+  test('an S3 gateway endpoint and the interface endpoints, reachable from the EFA group only', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])]) }),
+    });
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 7);
+    expect(Object.keys(network.interfaceEndpoints).sort()).toEqual(
+      ['ecr.api', 'ecr.dkr', 'ec2messages', 'logs', 'secretsmanager', 'ssm', 'ssmmessages'].sort(),
+    );
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetEfaSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('VPC flow logs to CloudWatch Logs', () => {
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+});
+
+describe('EfaNetwork options', () => {
+  test('no placement group and no interface endpoints when turned off', () => {
+    const stack = testStack();
+    new EfaNetwork(stack, 'Net', { placementGroup: false, interfaceEndpoints: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::PlacementGroup', 0);
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+  });
+
+  test('a new VPC in the requested Availability Zone', () => {
+    const stack = testStack({ env: { account: '111111111111', region: 'us-east-2' } });
+    const network = new EfaNetwork(stack, 'Net', { availabilityZone: 'us-east-2b' });
+    expect(network.subnet.availabilityZone).toBe('us-east-2b');
+  });
+
+  function userVpc(stack: ReturnType<typeof testStack>) {
+    return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['us-east-2a', 'us-east-2b'],
+      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+      privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
+    });
+  }
+
+  test("the user's VPC with one subnet selected by Availability Zone", () => {
+    const stack = testStack();
+    const network = new EfaNetwork(stack, 'Net', { vpc: userVpc(stack), availabilityZone: 'us-east-2b' });
+    expect(network.subnet.subnetId).toBe('subnet-0bbbbbbbbbbbbbbb2');
+  });
+
+  test('EFA subnets across two Availability Zones are an error naming the zones and the fix', () => {
+    const stack = testStack();
+    expect(() => new EfaNetwork(stack, 'Net', { vpc: userVpc(stack) })).toThrow(
+      /the EFA subnets span 2 Availability Zones \(us-east-2a, us-east-2b\).*Set `availabilityZone`, or a `subnetSelection` that resolves to a single subnet/,
+    );
+  });
+
+  test('two subnets in one zone are an error asking for exactly one', () => {
+    const stack = testStack();
+    const vpc = userVpc(stack);
+    const twoInOneZone = { subnets: [
+      ec2.Subnet.fromSubnetAttributes(stack, 'S1', { subnetId: 'subnet-0aaaaaaaaaaaaaaa1', availabilityZone: 'us-east-2a' }),
+      ec2.Subnet.fromSubnetAttributes(stack, 'S2', { subnetId: 'subnet-0ccccccccccccccc3', availabilityZone: 'us-east-2a' }),
+    ] };
+    expect(() => new EfaNetwork(stack, 'Net', { vpc, subnetSelection: twoInOneZone })).toThrow(
+      /matched 2 subnets \(subnet-0aaaaaaaaaaaaaaa1, subnet-0ccccccccccccccc3\).*exactly one subnet/,
+    );
+  });
+});

@@ -1,0 +1,57 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ModelSource } from '../../lib/fleet';
+import { EfaNetwork } from '../../lib/network';
+import { testStack } from '../app/test-app';
+
+/** A stack with an EFA network and a Hugging Face model with a token secret, ready for a fleet. */
+export function fleetScaffold(stack: Stack = testStack()) {
+  const network = new EfaNetwork(stack, 'Net', { interfaceEndpoints: false });
+  const tokenSecret = new secretsmanager.Secret(stack, 'HfToken');
+  const model = ModelSource.huggingFace('meta-llama/Llama-3.3-70B-Instruct', { tokenSecret });
+  return { stack, network, model, tokenSecret };
+}
+
+/** The launch template data of the only launch template in `template`. */
+export function launchTemplateData(template: Template): Record<string, any> {
+  const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate'));
+  expect(templates).toHaveLength(1);
+  return (templates[0] as any).Properties.LaunchTemplateData;
+}
+
+/** The user data script as text, with CloudFormation tokens shown as `${...}`. */
+export function userDataText(data: Record<string, any>): string {
+  const join = data.UserData['Fn::Base64']['Fn::Join'];
+  return join[1].map((part: unknown) => (typeof part === 'string' ? part : '${' + JSON.stringify(part) + '}')).join(join[0]);
+}
+
+/**
+ * Asserts AWS's recommended EFA layout on a launch template: the primary ENA interface on card 0
+ * device 0, exactly one EFA-only interface on each of `cards` network cards (card 0 at device 1,
+ * the others at device 0), the same security groups on every interface and no SecurityGroupIds,
+ * IMDSv2, encrypted volumes, and no public address.
+ */
+export function expectEfaLaunchTemplate(data: Record<string, any>, cards: number): void {
+  const interfaces: any[] = data.NetworkInterfaces;
+  expect(interfaces[0]).toMatchObject({ NetworkCardIndex: 0, DeviceIndex: 0, InterfaceType: 'interface' });
+  const efa = interfaces.filter((ni) => ni.InterfaceType === 'efa' || ni.InterfaceType === 'efa-only');
+  const perCard = new Map<number, number>();
+  for (const ni of efa) perCard.set(ni.NetworkCardIndex, (perCard.get(ni.NetworkCardIndex) ?? 0) + 1);
+  expect([...perCard.keys()].sort((a, b) => a - b)).toEqual([...Array(cards).keys()]);
+  expect([...perCard.values()].every((n) => n === 1)).toBe(true);
+  for (const ni of efa) {
+    expect(ni.InterfaceType).toBe('efa-only');
+    expect(ni.DeviceIndex).toBe(ni.NetworkCardIndex === 0 ? 1 : 0);
+  }
+  expect(interfaces).toHaveLength(cards + 1);
+  const groups = JSON.stringify(interfaces[0].Groups);
+  expect(interfaces[0].Groups).toHaveLength(2);
+  for (const ni of interfaces) expect(JSON.stringify(ni.Groups)).toBe(groups);
+  expect(data.SecurityGroupIds).toBeUndefined();
+  expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required' });
+  expect(data.BlockDeviceMappings.length).toBeGreaterThan(0);
+  for (const bdm of data.BlockDeviceMappings) expect(bdm.Ebs.Encrypted).toBe(true);
+  expect(interfaces.some((ni) => ni.AssociatePublicIpAddress === true)).toBe(false);
+  expect(interfaces[0].AssociatePublicIpAddress).toBe(false);
+}

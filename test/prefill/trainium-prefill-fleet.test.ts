@@ -1,0 +1,236 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ModelSource, PurchaseOption } from '../../lib/fleet';
+import { TrainiumPrefillFleet } from '../../lib/prefill';
+import { testStack } from '../app/test-app';
+import { expectEfaLaunchTemplate, fleetScaffold, launchTemplateData, userDataText } from './fleet-fixtures';
+
+describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => {
+  let template: Template;
+  let fleet: TrainiumPrefillFleet;
+  let data: Record<string, any>;
+  beforeAll(() => {
+    const { stack, network, model } = fleetScaffold();
+    fleet = new TrainiumPrefillFleet(stack, 'Prefill', { network, model });
+    template = Template.fromStack(stack);
+    data = launchTemplateData(template);
+  });
+
+  test('launch template: EFA layout over 16 cards, groups per interface, IMDSv2, encryption, no public IP', () => {
+    expect(data.InstanceType).toBe('trn2.48xlarge');
+    expectEfaLaunchTemplate(data, 16);
+  });
+
+  test('the cluster placement group is in the launch template; no capacity-block options', () => {
+    expect(Object.keys(data.Placement)).toEqual(['GroupName']);
+    expect(JSON.stringify(data.Placement.GroupName)).toMatch(/NetPlacementGroup/);
+    expect(data.InstanceMarketOptions).toBeUndefined();
+    expect(data.CapacityReservationSpecification).toBeUndefined();
+  });
+
+  test('the Neuron DLAMI resolved from SSM at launch', () => {
+    expect(data.ImageId).toBe('resolve:ssm:/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id');
+  });
+
+  test('user data runs vLLM as a systemd service, the NIXL KV producer over LIBFABRIC, with EFA env', () => {
+    const script = userDataText(data);
+    expect(script).toContain('FI_PROVIDER=efa');
+    expect(script).toContain('FI_EFA_USE_DEVICE_RDMA=1');
+    expect(script).toContain(`'--kv-transfer-config' '{"kv_connector":"NixlConnector","kv_role":"kv_producer","kv_connector_extra_config":{"backends":["LIBFABRIC"]}}'`);
+    expect(script).toContain("'--tensor-parallel-size' '64'");
+    expect(script).toContain("'--port' '8000'");
+    expect(script).toContain("'--served-model-name' 'meta-llama/Llama-3.3-70B-Instruct'");
+    expect(script).toContain('systemctl enable --now vllm.service');
+    expect(script).toContain('aws secretsmanager get-secret-value');
+  });
+
+  test('Auto Scaling group in the EFA subnet, ELB health checks with a long grace period, group metrics', () => {
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '1',
+      MaxSize: '2',
+      VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('^NetVpcEfaSubnet1Subnet') }],
+      HealthCheckType: 'ELB',
+      HealthCheckGracePeriod: 3600,
+      MetricsCollection: [{ Granularity: '1Minute' }],
+    });
+  });
+
+  test('internal NLB with an HTTP /health check on the server port', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Type: 'network' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8000,
+      Protocol: 'TCP',
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: '/health',
+    });
+    expect(fleet.endpointUrl).toMatch(/^http:\/\/\$\{Token\[.*\]\}:8000$/);
+    expect(fleet.port).toBe(8000);
+    expect(fleet.connections.defaultPort?.toString()).toBe('8000');
+  });
+
+  test('instance role: SSM core, CloudWatch agent, and read of exactly the token secret', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.arrayWith([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchAgentServerPolicy']] },
+      ]),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          Effect: 'Allow',
+          Resource: { Ref: Match.stringLikeRegexp('^HfToken') },
+        }],
+      },
+    });
+  });
+
+  test('the load balancer may reach the server port on the instances, and only that', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 8000,
+      ToPort: 8000,
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrefillInstanceSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrefillLoadBalancerSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('metrics for the dashboard and alarms', () => {
+    expect(fleet.metricHealthyHostCount().metricName).toBe('HealthyHostCount');
+    expect(fleet.metricUnhealthyHostCount().metricName).toBe('UnHealthyHostCount');
+    expect(fleet.metricInServiceInstances().metricName).toBe('GroupInServiceInstances');
+    expect(fleet.metricInServiceInstances().namespace).toBe('AWS/AutoScaling');
+  });
+});
+
+describe.each([
+  ['trn2u.48xlarge', 16, 64],
+  ['trn1n.32xlarge', 16, 32],
+  ['trn1.32xlarge', 8, 32],
+  ['trn2.3xlarge', 1, 4],
+])('TrainiumPrefillFleet on %s', (type, cards, cores) => {
+  test(`one EFA-only interface on each of its ${cards} cards; tensor parallel over ${cores} cores`, () => {
+    const { stack, network, model } = fleetScaffold();
+    new TrainiumPrefillFleet(stack, 'Prefill', { network, model, instanceType: new ec2.InstanceType(type) });
+    const data = launchTemplateData(Template.fromStack(stack));
+    expectEfaLaunchTemplate(data, cards);
+    expect(userDataText(data)).toContain(`'--tensor-parallel-size' '${cores}'`);
+  });
+});
+
+describe('TrainiumPrefillFleet purchase options', () => {
+  test('a Capacity Block: capacity-block market, the reservation, no placement group', () => {
+    const { stack, network, model } = fleetScaffold();
+    new TrainiumPrefillFleet(stack, 'Prefill', {
+      network,
+      model,
+      purchaseOption: PurchaseOption.capacityBlock('cr-0123456789abcdef0'),
+    });
+    const data = launchTemplateData(Template.fromStack(stack));
+    expect(data.Placement).toBeUndefined();
+    expect(data.InstanceMarketOptions).toEqual({ MarketType: 'capacity-block' });
+    expect(data.CapacityReservationSpecification).toEqual({
+      CapacityReservationTarget: { CapacityReservationId: 'cr-0123456789abcdef0' },
+    });
+  });
+
+  test('a Capacity Reservation: targeted reservation, on-demand market, placement group kept', () => {
+    const { stack, network, model } = fleetScaffold();
+    new TrainiumPrefillFleet(stack, 'Prefill', {
+      network,
+      model,
+      purchaseOption: PurchaseOption.capacityReservation('cr-0fedcba9876543210'),
+    });
+    const data = launchTemplateData(Template.fromStack(stack));
+    expect(data.InstanceMarketOptions).toBeUndefined();
+    expect(data.CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId).toBe('cr-0fedcba9876543210');
+    expect(data.Placement.GroupName).toBeDefined();
+  });
+});
+
+describe('TrainiumPrefillFleet with a model in S3 and a customer-managed key', () => {
+  test('the role lists and reads exactly the prefix; vLLM serves the synced directory', () => {
+    const { stack, network } = fleetScaffold();
+    const bucket = new s3.Bucket(stack, 'Models', { enforceSSL: true });
+    new TrainiumPrefillFleet(stack, 'Prefill', {
+      network,
+      model: ModelSource.s3(bucket, '/models/llama-3.3-70b/'),
+      maxModelLength: 16384,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 's3:ListBucket',
+            Condition: { StringLike: { 's3:prefix': ['models/llama-3.3-70b', 'models/llama-3.3-70b/*'] } },
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Models'), 'Arn'] },
+          },
+          {
+            Action: 's3:GetObject',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Models'), 'Arn'] }, '/models/llama-3.3-70b/*']] },
+          },
+        ],
+      },
+    });
+    const script = userDataText(launchTemplateData(template));
+    expect(script).toMatch(/aws s3 sync 's3:\/\/.*\/models\/llama-3.3-70b\/' '\/opt\/models\/llama-3.3-70b'/);
+    expect(script).toContain("'--served-model-name' 'llama-3.3-70b'");
+    expect(script).toContain("'--max-model-len' '16384'");
+  });
+});
+
+describe('TrainiumPrefillFleet bad input', () => {
+  function build(props: Partial<ConstructorParameters<typeof TrainiumPrefillFleet>[2]>) {
+    const { stack, network, model } = fleetScaffold();
+    return () => new TrainiumPrefillFleet(stack, 'Prefill', { network, model, ...props });
+  }
+
+  test('a type without EFA (trn1.2xlarge)', () => {
+    expect(build({ instanceType: new ec2.InstanceType('trn1.2xlarge') })).toThrow(
+      /instance type 'trn1.2xlarge' has no EFA.*Use one of trn1.32xlarge, trn1n.32xlarge, trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge/,
+    );
+  });
+
+  test('a type that is not Trainium', () => {
+    expect(build({ instanceType: new ec2.InstanceType('p5.48xlarge') })).toThrow(
+      /instance type 'p5.48xlarge' is not a Trainium type. Use one of trn1.32xlarge/,
+    );
+  });
+
+  test('min above max', () => {
+    expect(build({ minCapacity: 3, maxCapacity: 2 })).toThrow(
+      /minCapacity 3 is above maxCapacity 2. Lower minCapacity or raise maxCapacity to at least 3/,
+    );
+  });
+
+  test('desired outside min..max', () => {
+    expect(build({ minCapacity: 1, maxCapacity: 2, desiredCapacity: 5 })).toThrow(/desiredCapacity 5 is outside minCapacity 1 .. maxCapacity 2/);
+  });
+
+  test('a tensor-parallel degree that does not divide the NeuronCores', () => {
+    expect(build({ tensorParallelDegree: 48 })).toThrow(
+      /tensorParallelDegree 48 does not divide the 64 logical NeuronCores of trn2.48xlarge. Use one of 1, 2, 4, 8, 16, 32, 64/,
+    );
+  });
+
+  test('a Capacity Block without a reservation id', () => {
+    expect(() => PurchaseOption.capacityBlock('')).toThrow(
+      /PurchaseOption.capacityBlock: a Capacity Block needs its Capacity Reservation id, got ''.*cr-0123456789abcdef0/,
+    );
+    expect(() => PurchaseOption.capacityBlock('block-1')).toThrow(/'block-1' is not a Capacity Reservation id/);
+  });
+
+  test('a model with neither a Hugging Face id nor an S3 prefix', () => {
+    expect(build({ model: undefined })).toThrow(
+      /no model given. Set `model` to ModelSource.huggingFace\('<org>\/<model>', \{ tokenSecret \}\) or ModelSource.s3\(bucket, '<prefix>'\)/,
+    );
+    expect(() => ModelSource.huggingFace('')).toThrow(/ModelSource.huggingFace: the model id is empty.*or use ModelSource.s3/);
+    const bucket = s3.Bucket.fromBucketName(testStack(), 'B', 'models');
+    expect(() => ModelSource.s3(bucket, '/')).toThrow(/ModelSource.s3: the key prefix is empty \('\/'\).*or use ModelSource.huggingFace/);
+  });
+});
