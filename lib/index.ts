@@ -13,3 +13,4 @@ export * from './disaggregated-inference';
 export * from './app';
 export * from './testing';
 export * from './runtime';
+export * from './runtime';
