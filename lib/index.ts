@@ -13,4 +13,3 @@ export * from './disaggregated-inference';
 export * from './app';
 export * from './testing';
 export * from './runtime';
-export * from './runtime';
