@@ -1,0 +1,129 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * Local mock mode: the whole disaggregated pipeline (Bedrock-compatible gateway, prefill
+ * workers, KV hand-off, decode worker) on localhost. `npm run mock -- --help` lists the options.
+ */
+import { parseArgs } from 'node:util';
+import { MockCluster, MockTiming, startMockCluster } from '../lib/mock';
+
+const HELP = `Usage: npm run mock -- [options]
+
+  --port N                   gateway port; 0 picks a free one (default 8080)
+  --model NAME               catalog model to serve; repeat for several (default llama-3.3-70b-instruct)
+  --prefill-workers N        prefill workers per model (default 2)
+  --timing none|realistic    simulated stage times (default realistic)
+  --prefill-instance-type T  instance type realistic prefill timing follows (default trn2.48xlarge)
+  --prompt-replay            the decode worker cannot ingest KV: the router replays the prompt
+  --max-concurrency N        requests at once before ThrottlingException (default 128)
+  --max-body-bytes N         largest request body (default 4194304)
+  --first-token-timeout-ms N / --prefill-timeout-ms N   stage limits
+Faults:
+  --crash-prefill-workers N  the first N prefill workers drop every request
+  --kv-lease-ms N            KV lease on the prefill workers; 0 expires it before the pull
+  --slow-prefill-ms N        extra time per prefill answer
+  --slow-decode-ms N         extra time before the first decoded token
+  --break-decode-after N     the decode stream breaks after N tokens
+  --quiet                    no per-request log lines
+`;
+
+function integer(value: string | undefined, flag: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be an integer of at least ${min}; got '${value}'.`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      model: { type: 'string', multiple: true },
+      'prefill-workers': { type: 'string', default: '2' },
+      timing: { type: 'string', default: 'realistic' },
+      'prefill-instance-type': { type: 'string' },
+      'prompt-replay': { type: 'boolean', default: false },
+      'max-concurrency': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'first-token-timeout-ms': { type: 'string' },
+      'prefill-timeout-ms': { type: 'string' },
+      'crash-prefill-workers': { type: 'string' },
+      'kv-lease-ms': { type: 'string' },
+      'slow-prefill-ms': { type: 'string' },
+      'slow-decode-ms': { type: 'string' },
+      'break-decode-after': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const cluster: MockCluster = await startMockCluster({
+    port: integer(values.port, 'port'),
+    models: values.model,
+    prefillWorkers: integer(values['prefill-workers'], 'prefill-workers', 1),
+    timing: MockTiming.of(values.timing!),
+    prefillInstanceType: values['prefill-instance-type'],
+    promptReplay: values['prompt-replay'],
+    timeouts: {
+      firstTokenMs: integer(values['first-token-timeout-ms'], 'first-token-timeout-ms', 1),
+      prefillMs: integer(values['prefill-timeout-ms'], 'prefill-timeout-ms', 1),
+    },
+    faults: {
+      crashedPrefillWorkers: integer(values['crash-prefill-workers'], 'crash-prefill-workers'),
+      kvLeaseMs: integer(values['kv-lease-ms'], 'kv-lease-ms'),
+      prefillDelayMs: integer(values['slow-prefill-ms'], 'slow-prefill-ms'),
+      decodeDelayMs: integer(values['slow-decode-ms'], 'slow-decode-ms'),
+      decodeBreakAfterTokens: integer(values['break-decode-after'], 'break-decode-after'),
+    },
+    gateway: {
+      maxConcurrentRequests: integer(values['max-concurrency'], 'max-concurrency', 1),
+      maxBodyBytes: integer(values['max-body-bytes'], 'max-body-bytes', 1),
+      telemetry: values.quiet ? () => undefined : (line) => process.stdout.write(line + '\n'),
+    },
+  });
+
+  const modelId = cluster.modelIds.find((id) => id.startsWith('us.')) ?? cluster.modelIds[0];
+  process.stdout.write(
+    [
+      `Bedrock-compatible endpoint: ${cluster.endpoint}`,
+      ...cluster.modelIds.map((id) => `model: ${id}`),
+      '',
+      'Try it (any credentials work):',
+      `  import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';`,
+      `  const client = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${cluster.endpoint}',`,
+      `    credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });`,
+      `  const answer = await client.send(new ConverseCommand({ modelId: '${modelId}',`,
+      `    messages: [{ role: 'user', content: [{ text: 'Hello!' }] }] }));`,
+      `  console.log(answer.output?.message?.content?.[0]?.text);`,
+      '',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting for requests in progress.\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`${signal}: finishing requests in progress, then stopping.\n`);
+    cluster.close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${HELP}`);
+  process.exit(2);
+});
