@@ -11,8 +11,9 @@ import type { RegistryConfig } from '../runtime/config';
 import { REGISTRY_ENV_VAR } from '../runtime/lambda/environment';
 import { METRIC_NAMES } from '../runtime/telemetry-schema';
 import { ApiEndpointType } from './api-endpoint-type';
-import { BedrockOperation } from './bedrock-operation';
-import type { IDecodeTarget, IPrefillEndpoint } from './endpoints';
+import type { IDecodeEndpoint } from '../decode';
+import { BedrockOperation } from '../runtime/operations';
+import type { IPrefillEndpoint } from './endpoints';
 import { InvocationAlarms } from './invocation-alarms';
 import { InvocationDashboard } from './invocation-dashboard';
 import { InvocationMetrics, type InvocationMetricOptions } from './invocation-metrics';
@@ -42,7 +43,7 @@ export interface BedrockInvocationLayerProps extends ServedModelOptions {
   /** The prefill tier the router sends prompts to. */
   readonly prefill: IPrefillEndpoint;
   /** The decode endpoint the router streams tokens from. */
-  readonly decode: IDecodeTarget;
+  readonly decode: IDecodeEndpoint;
   /**
    * The VPC the router runs in. Required when the prefill or decode tier is reachable only inside
    * a VPC (it exposes `connections`).
@@ -441,7 +442,7 @@ export class BedrockInvocationLayer extends Construct implements ec2.IConnectabl
             allowTestInvoke: false,
           })
         : new apigateway.LambdaIntegration(this.routerFunction, { timeout: bufferedTimeout, allowTestInvoke: false });
-      model.addResource(operation.pathSegment).addMethod('POST', integration, {
+      model.addResource(operation.pathSuffix).addMethod('POST', integration, {
         authorizationType: apigateway.AuthorizationType.IAM,
         requestValidator: validator,
         requestParameters: { 'method.request.path.modelId': true },

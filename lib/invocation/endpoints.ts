@@ -2,7 +2,6 @@ import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 
 /**
  * What the invocation layer needs from a prefill tier. `TrainiumPrefillFleet` satisfies it, and so
@@ -28,25 +27,4 @@ export interface IPrefillEndpoint {
   metricUnhealthyHostCount?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Instances in service in the group. */
   metricInServiceInstances?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-}
-
-/**
- * Whether a decode endpoint can take KV blocks from the prefill worker. Structurally the same as the
- * decode construct library's `DecodeKvCapability`.
- */
-export interface DecodeKvCapabilityLike {
-  readonly canIngestKv: boolean;
-}
-
-/**
- * What the invocation layer needs from a decode endpoint: the members of `IDecodeEndpoint` it reads.
- * Every `IDecodeEndpoint` (CS-3, Trainium decode fleet, the mock) satisfies it.
- */
-export interface IDecodeTarget {
-  readonly endpointUrl: string;
-  readonly servedModelName: string;
-  readonly kvCapability: DecodeKvCapabilityLike;
-  readonly apiKeySecret?: secretsmanager.ISecret;
-  readonly connections?: ec2.Connections;
-  grantInvoke(grantee: iam.IGrantable): iam.Grant;
 }

@@ -1,6 +1,7 @@
 export * from './api-endpoint-type';
 export * from './bedrock-invocation-layer';
-export * from './bedrock-operation';
+// The operations the API serves, as the runtime defines them (one definition for both sides).
+export { BedrockOperation } from '../runtime/operations';
 export * from './endpoints';
 export * from './invocation-alarms';
 export * from './invocation-dashboard';
@@ -8,3 +9,4 @@ export * from './invocation-metrics';
 export * from './model-registry';
 export * from './prefill-scaling';
 export * from './runtime-function';
+export * from './mock-workers';

@@ -1,6 +1,7 @@
 import type { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/config';
 import { getModelSpec } from '../hardware';
-import type { IDecodeTarget, IPrefillEndpoint } from './endpoints';
+import type { IDecodeEndpoint } from '../decode';
+import type { IPrefillEndpoint } from './endpoints';
 
 /** What the invocation layer serves: the model, the ids clients call it by, its limits. */
 export interface ServedModelOptions {
@@ -43,7 +44,7 @@ export interface ServedModelOptions {
  */
 export function deriveModelRegistry(
   prefill: IPrefillEndpoint,
-  decode: IDecodeTarget,
+  decode: IDecodeEndpoint,
   options: ServedModelOptions = {},
 ): RegistryConfig {
   const catalogName = options.model ?? prefill.servedModelName;

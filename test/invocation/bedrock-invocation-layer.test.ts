@@ -54,7 +54,7 @@ function resourcePathOf(method: { Properties: Record<string, any> }): string {
 describe('the API', () => {
   it('has one POST method per Bedrock operation, each with IAM authorization', () => {
     const all = methods();
-    expect(all.map(resourcePathOf).sort()).toEqual(BedrockOperation.ALL.map((o) => o.pathSegment).sort());
+    expect(all.map(resourcePathOf).sort()).toEqual(BedrockOperation.ALL.map((o) => o.pathSuffix).sort());
     for (const method of all) {
       expect(method.Properties.HttpMethod).toBe('POST');
       expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
@@ -64,7 +64,7 @@ describe('the API', () => {
 
   it('streams the two streaming operations and buffers the others', () => {
     for (const method of methods()) {
-      const operation = BedrockOperation.ALL.find((o) => o.pathSegment === resourcePathOf(method))!;
+      const operation = BedrockOperation.ALL.find((o) => o.pathSuffix === resourcePathOf(method))!;
       const integration = method.Properties.Integration;
       expect(integration.Type).toBe('AWS_PROXY');
       const uri = JSON.stringify(integration.Uri);

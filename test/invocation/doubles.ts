@@ -2,9 +2,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { IDecodeTarget, IPrefillEndpoint } from '../../lib/invocation';
+import { DecodeEndpoint, DecodeKvCapability, type IDecodeEndpoint } from '../../lib/decode';
+import type { IPrefillEndpoint } from '../../lib/invocation';
 
 /**
  * Test doubles of the prefill fleet and the decode endpoint, built from real CDK resources so the
@@ -15,7 +15,7 @@ export interface TestTiers {
   readonly stack: Stack;
   readonly vpc: ec2.Vpc;
   readonly prefill: IPrefillEndpoint;
-  readonly decode: IDecodeTarget;
+  readonly decode: IDecodeEndpoint;
   readonly prefillSecurityGroup: ec2.SecurityGroup;
   readonly decodeSecurityGroup: ec2.SecurityGroup;
   readonly apiKey: secretsmanager.Secret;
@@ -55,14 +55,13 @@ export function buildTestTiers(app: App = new App()): TestTiers {
 
   const decodeSecurityGroup = new ec2.SecurityGroup(stack, 'DecodeSg', { vpc, allowAllOutbound: false });
   const apiKey = new secretsmanager.Secret(stack, 'DecodeApiKey');
-  const decode: IDecodeTarget = {
+  const decode = DecodeEndpoint.fromDecodeEndpointAttributes(stack, 'Decode', {
     endpointUrl: 'https://decode.example.internal:8443',
     servedModelName: 'llama3.1-70b',
-    kvCapability: { canIngestKv: false },
+    kvCapability: DecodeKvCapability.PROMPT_REPLAY,
     apiKeySecret: apiKey,
-    connections: new ec2.Connections({ securityGroups: [decodeSecurityGroup], defaultPort: ec2.Port.tcp(8443) }),
-    grantInvoke: (grantee: iam.IGrantable) => apiKey.grantRead(grantee),
-  };
+    securityGroups: [decodeSecurityGroup],
+  });
   return { app, stack, vpc, prefill, decode, prefillSecurityGroup, decodeSecurityGroup, apiKey };
 }
 

@@ -1,5 +1,6 @@
 import { fromApiGatewayEvent, fromFunctionUrlEvent } from '../../lib/runtime/lambda/events';
-import { bufferedHandler, streamingHandler, type HttpCore } from '../../lib/runtime/lambda/lambda-http';
+import type { HttpHandler } from '../../lib/runtime/http-types';
+import { bufferedHandler, streamingHandler } from '../../lib/runtime/lambda/lambda-http';
 import { CollectingResponseStream, fakeAwsLambda, parseStreamedResponse } from './fake-awslambda';
 
 function restEvent(modelIdAsSent: string, body: string) {
@@ -55,7 +56,7 @@ describe('Lambda responses', () => {
   const bytes = Uint8Array.from([0, 1, 2, 250, 255]);
 
   it('buffered: a proxy result with the body in base64, every byte intact', async () => {
-    const core: HttpCore = async () => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    const core: HttpHandler = async () => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
     const result = await bufferedHandler(fromApiGatewayEvent, async () => core)(restEvent('m', ''));
     expect(result).toEqual({
       statusCode: 200,
@@ -70,7 +71,7 @@ describe('Lambda responses', () => {
       yield Uint8Array.from([1, 2]);
       yield Uint8Array.from([3]);
     }
-    const core: HttpCore = async () => ({ status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, body: chunks() });
+    const core: HttpHandler = async () => ({ status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, body: chunks() });
     const out = new CollectingResponseStream();
     await streamingHandler(fromApiGatewayEvent, async () => core, () => fakeAwsLambda)(restEvent('m', ''), out, {});
     const parsed = parseStreamedResponse(out.bytes());
@@ -91,7 +92,7 @@ describe('Lambda responses', () => {
         await new Promise((r) => setImmediate(r));
       }
     }
-    const core: HttpCore = async (request) => {
+    const core: HttpHandler = async (request) => {
       seenSignal = request.signal;
       return { status: 200, headers: {}, body: endless() };
     };
@@ -104,7 +105,7 @@ describe('Lambda responses', () => {
       yield Uint8Array.from([1]);
       throw new Error('decode stream broke');
     }
-    const core: HttpCore = async () => ({ status: 200, headers: {}, body: broken() });
+    const core: HttpHandler = async () => ({ status: 200, headers: {}, body: broken() });
     const out = new CollectingResponseStream();
     await expect(
       streamingHandler(fromApiGatewayEvent, async () => core, () => fakeAwsLambda)(restEvent('m', ''), out, {}),

@@ -22,6 +22,6 @@ export interface MockWorkerConfig {
   readonly model: string;
   /** The `model` name requests carry. */
   readonly servedModelName: string;
-  /** `none` answers at once; `realistic` emulates Trainium, EFA and CS-3 speeds. */
-  readonly timing: 'none' | 'realistic';
+  /** A `MockTiming` name: `none` answers at once; `realistic` emulates Trainium and CS-3 speeds. */
+  readonly timing: string;
 }

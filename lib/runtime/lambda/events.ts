@@ -1,3 +1,5 @@
+import type { GatewayRequest } from '../http-types';
+
 /**
  * The two Lambda event shapes the runtime's functions receive, reduced to what an HTTP request
  * is: API Gateway REST proxy events (the router) and Lambda function URL events (mock workers).
@@ -25,15 +27,8 @@ export interface FunctionUrlEvent {
   readonly isBase64Encoded?: boolean;
 }
 
-/** An HTTP request as the transport-neutral cores take it (minus the abort signal). */
-export interface HttpRequestParts {
-  readonly method: string;
-  /** Path with each segment still percent-encoded, no query string. */
-  readonly path: string;
-  /** Lower-case header names. */
-  readonly headers: Record<string, string | undefined>;
-  readonly body: Uint8Array;
-}
+/** An HTTP request as the transport-neutral cores take it, before the adapter adds the abort signal. */
+export type HttpRequestParts = Omit<GatewayRequest, 'signal'>;
 
 export function isFunctionUrlEvent(event: unknown): event is FunctionUrlEvent {
   return typeof event === 'object' && event !== null && (event as { version?: unknown }).version === '2.0';

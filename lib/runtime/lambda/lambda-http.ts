@@ -1,17 +1,8 @@
 import { once } from 'events';
 import type { Writable } from 'stream';
 import { finished as streamFinished } from 'stream/promises';
+import { readBody, type GatewayResponse, type HttpHandler } from '../http-types';
 import type { HttpRequestParts } from './events';
-
-/** A response as the transport-neutral cores return it. */
-export interface HttpResponseParts {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: Uint8Array | AsyncIterable<Uint8Array>;
-}
-
-/** A transport-neutral request handler: the gateway, or a mock worker's core. */
-export type HttpCore = (request: HttpRequestParts & { readonly signal: AbortSignal }) => Promise<HttpResponseParts>;
 
 /** The proxy result of a buffered Lambda proxy integration (API Gateway REST or function URL). */
 export interface ProxyResult {
@@ -42,11 +33,11 @@ export function lambdaRuntime(): AwsLambdaStreaming {
 }
 
 /** Collects a response into a proxy result; the body is always base64, so every byte survives. */
-export async function toProxyResult(response: HttpResponseParts): Promise<ProxyResult> {
+export async function toProxyResult(response: GatewayResponse): Promise<ProxyResult> {
   return {
     statusCode: response.status,
     headers: response.headers,
-    body: Buffer.from(await collect(response.body)).toString('base64'),
+    body: Buffer.from(await readBody(response.body)).toString('base64'),
     isBase64Encoded: true,
   };
 }
@@ -54,7 +45,7 @@ export async function toProxyResult(response: HttpResponseParts): Promise<ProxyR
 /** A buffered handler: event in, proxy result out. */
 export function bufferedHandler<E>(
   read: (event: E) => HttpRequestParts,
-  core: () => Promise<HttpCore>,
+  core: () => Promise<HttpHandler>,
 ): (event: E) => Promise<ProxyResult> {
   return async (event) => {
     const handle = await core();
@@ -71,7 +62,7 @@ export function bufferedHandler<E>(
  */
 export function streamingHandler<E>(
   read: (event: E) => HttpRequestParts,
-  core: () => Promise<HttpCore>,
+  core: () => Promise<HttpHandler>,
   runtime: () => AwsLambdaStreaming = lambdaRuntime,
 ): (event: E, responseStream: Writable, context: unknown) => Promise<void> {
   return async (event, responseStream) => {
@@ -111,11 +102,4 @@ async function* chunks(body: Uint8Array | AsyncIterable<Uint8Array>): AsyncItera
     return;
   }
   yield* body;
-}
-
-async function collect(body: Uint8Array | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  if (body instanceof Uint8Array) return body;
-  const parts: Uint8Array[] = [];
-  for await (const chunk of body) parts.push(chunk);
-  return Buffer.concat(parts);
 }

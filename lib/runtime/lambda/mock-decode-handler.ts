@@ -1,2 +1,13 @@
-// placeholder until lib/mock lands
-export const handler = undefined;
+/**
+ * Lambda entry point of mock mode's decode worker, behind a streaming function URL: the decode
+ * core of `lib/mock` streams its server-sent events through the Lambda response stream. It has no
+ * KV source, so it serves prompt replay, as a CS-3 behind a public API would.
+ */
+import { createDecodeWorker } from '../../mock/decode-worker';
+import { fromFunctionUrlEvent } from './events';
+import { lambdaRuntime, streamingHandler } from './lambda-http';
+import { mockWorkerSettings } from './mock-worker-config';
+
+const worker = createDecodeWorker(mockWorkerSettings());
+
+export const handler = lambdaRuntime().streamifyResponse(streamingHandler(fromFunctionUrlEvent, async () => worker.handle));

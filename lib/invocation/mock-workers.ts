@@ -1,0 +1,121 @@
+import { Duration, Fn, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { DecodeKvCapability, type IDecodeEndpoint } from '../decode';
+import { getModelSpec } from '../hardware';
+import { MockTiming } from '../mock/mock-cluster';
+import { MOCK_WORKER_ENV_VAR, type MockWorkerConfig } from '../runtime/lambda/environment';
+import type { IPrefillEndpoint } from './endpoints';
+import { RuntimeEntry, RuntimeFunction } from './runtime-function';
+
+/** Props of `MockInferenceWorkers`. */
+export interface MockInferenceWorkersProps {
+  /**
+   * The model the workers pretend to serve, by any name the model catalog knows.
+   *
+   * @default 'llama-3.1-70b-instruct'
+   */
+  readonly model?: string;
+  /**
+   * How long the workers take (as `npm run mock -- --timing`): `REALISTIC` emulates Trainium
+   * prefill and CS-3 decode speeds from the hardware catalog, so the dashboard looks like the
+   * real system's.
+   *
+   * @default MockTiming.REALISTIC
+   */
+  readonly timing?: MockTiming;
+}
+
+/** A function URL the router calls, signed with SigV4 under IAM auth. */
+abstract class FunctionUrlEndpoint extends Construct {
+  /** The function running the worker. */
+  public readonly function: RuntimeFunction;
+  /** Its IAM-authenticated function URL. */
+  public readonly functionUrl: lambda.FunctionUrl;
+  /** Base URL (https://host) of the worker. */
+  public readonly endpointUrl: string;
+
+  constructor(scope: Construct, id: string, entry: RuntimeEntry, config: MockWorkerConfig, description: string) {
+    super(scope, id);
+    this.function = new RuntimeFunction(this, 'Function', {
+      entry,
+      handler: 'handler',
+      description,
+      memorySize: 512,
+      timeout: Duration.minutes(15),
+      environment: { [MOCK_WORKER_ENV_VAR]: JSON.stringify(config) },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'AWSLambdaBasicExecutionRole is AWS\'s minimal policy for a function to write its own logs; the mock worker needs nothing else.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing of the mock worker: xray:PutTraceSegments and PutTelemetryRecords accept only Resource "*".',
+    });
+    this.functionUrl = this.function.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+    });
+    // The URL attribute ends in '/'; the router appends paths that start with '/'.
+    this.endpointUrl = `https://${Fn.select(2, Fn.split('/', this.functionUrl.url))}`;
+  }
+
+  /** Lets a caller invoke the worker through its URL. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.functionUrl.grantInvokeUrl(grantee);
+  }
+}
+
+/** The mock prefill worker as a Lambda function; an `IPrefillEndpoint` with no fleet behind it. */
+export class MockPrefillEndpoint extends FunctionUrlEndpoint implements IPrefillEndpoint {
+  public readonly servedModelName: string;
+  public readonly connections?: ec2.Connections = undefined;
+
+  constructor(scope: Construct, id: string, config: MockWorkerConfig) {
+    super(scope, id, RuntimeEntry.MOCK_PREFILL, config, 'Mock prefill worker (mock mode)');
+    this.servedModelName = config.servedModelName;
+  }
+}
+
+/**
+ * The mock decode worker as a Lambda function. Functions take no inbound connections, so it
+ * cannot pull KV blocks from the prefill function: it declares prompt replay, the same path a
+ * CS-3 behind a public API takes.
+ */
+export class MockDecodeEndpoint extends FunctionUrlEndpoint implements IDecodeEndpoint {
+  public readonly servedModelName: string;
+  public readonly kvCapability = DecodeKvCapability.PROMPT_REPLAY;
+  public readonly connections?: ec2.Connections = undefined;
+
+  constructor(scope: Construct, id: string, config: MockWorkerConfig) {
+    super(scope, id, RuntimeEntry.MOCK_DECODE, config, 'Mock decode worker (mock mode)');
+    this.servedModelName = config.servedModelName;
+  }
+}
+
+/**
+ * The mock prefill and decode workers of `lib/mock`, running as Lambda functions behind
+ * IAM-authenticated function URLs: the whole API in any account, without EC2, Trainium or a CS-3.
+ */
+export class MockInferenceWorkers extends Construct {
+  public readonly prefill: MockPrefillEndpoint;
+  public readonly decode: MockDecodeEndpoint;
+  /** The catalog name of the model served. */
+  public readonly model: string;
+
+  constructor(scope: Construct, id: string, props: MockInferenceWorkersProps = {}) {
+    super(scope, id);
+    const spec = getModelSpec(props.model ?? 'llama-3.1-70b-instruct');
+    this.model = spec.name;
+    const config: MockWorkerConfig = {
+      model: spec.name,
+      servedModelName: spec.huggingFaceId,
+      timing: (props.timing ?? MockTiming.REALISTIC).name,
+    };
+    this.prefill = new MockPrefillEndpoint(this, 'Prefill', config);
+    this.decode = new MockDecodeEndpoint(this, 'Decode', config);
+  }
+}
