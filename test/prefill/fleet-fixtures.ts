@@ -2,12 +2,12 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ModelSource } from '../../lib/fleet';
-import { EfaNetwork } from '../../lib/network';
+import { EfaNetwork, EfaNetworkProps } from '../../lib/network';
 import { testStack } from '../app/test-app';
 
 /** A stack with an EFA network and a Hugging Face model with a token secret, ready for a fleet. */
-export function fleetScaffold(stack: Stack = testStack()) {
-  const network = new EfaNetwork(stack, 'Net', { interfaceEndpoints: false });
+export function fleetScaffold(stack: Stack = testStack(), networkProps: EfaNetworkProps = {}) {
+  const network = new EfaNetwork(stack, 'Net', { interfaceEndpoints: false, ...networkProps });
   const tokenSecret = new secretsmanager.Secret(stack, 'HfToken');
   const model = ModelSource.huggingFace('meta-llama/Llama-3.3-70B-Instruct', { tokenSecret });
   return { stack, network, model, tokenSecret };

@@ -1,0 +1,105 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { isNitroInstanceType } from '../../lib/hardware';
+import { NitroIsolation, NitroIsolationProps } from '../../lib/isolation';
+import { TrainiumPrefillFleet } from '../../lib/prefill';
+import { testStack } from '../app/test-app';
+import { fleetScaffold, launchTemplateData } from '../prefill/fleet-fixtures';
+
+/** A stack with one prefill fleet of `type` under NitroIsolation(`isolation`). */
+function fleetStack(type: string, isolation: NitroIsolationProps, placementGroup = true): Stack {
+  const { stack, network, model } = fleetScaffold(testStack(), { placementGroup });
+  new TrainiumPrefillFleet(stack, 'Prefill', { network, model, instanceType: new ec2.InstanceType(type) });
+  NitroIsolation.applyTo(stack, isolation);
+  return stack;
+}
+
+/** A stack with one bare instance (compliant unless `props` say otherwise) under NitroIsolation. */
+function instanceStack(props: Partial<ec2.CfnInstanceProps>): Stack {
+  const stack = testStack();
+  new ec2.CfnInstance(stack, 'Instance', {
+    imageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    instanceType: 'm7i.large',
+    metadataOptions: { httpTokens: 'required' },
+    blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeSize: 20 } }],
+    ...props,
+  });
+  NitroIsolation.applyTo(stack);
+  return stack;
+}
+
+describe('NitroIsolation over a fleet', () => {
+  test('with defaults it leaves the compliant launch template as it is', () => {
+    const data = launchTemplateData(Template.fromStack(fleetStack('trn2.48xlarge', {})));
+    expect(data.EnclaveOptions).toBeUndefined();
+    expect(data.Placement.Tenancy).toBeUndefined();
+  });
+
+  test('enclaves on trn2.48xlarge are enabled in the launch template', () => {
+    const data = launchTemplateData(Template.fromStack(fleetStack('trn2.48xlarge', { enclaves: true })));
+    expect(data.EnclaveOptions).toEqual({ Enabled: true });
+  });
+
+  test('enclaves on a type without them (trn1.32xlarge) are a synth error naming the resource and the fix', () => {
+    expect(() => Template.fromStack(fleetStack('trn1.32xlarge', { enclaves: true }))).toThrow(
+      /NitroIsolation: Test\/Prefill\/LaunchTemplate: Nitro Enclaves are not supported on trn1.32xlarge; use a type with enclaves \(trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\) or set enclaves: false/,
+    );
+  });
+
+  const hosts = { dedicatedHosts: { hostResourceGroupArn: 'arn:aws:resource-groups:us-east-2:111111111111:group/trn1-hosts' } };
+
+  test('Dedicated Hosts on trn1.32xlarge (without a placement group) set host tenancy and the host group', () => {
+    const data = launchTemplateData(Template.fromStack(fleetStack('trn1.32xlarge', hosts, false)));
+    expect(data.Placement).toEqual({ Tenancy: 'host', HostResourceGroupArn: hosts.dedicatedHosts.hostResourceGroupArn });
+  });
+
+  test('Dedicated Hosts on a type without them, or with a placement group, are synth errors', () => {
+    expect(() => Template.fromStack(fleetStack('trn2.48xlarge', hosts, false))).toThrow(
+      /Dedicated Hosts are not offered for trn2.48xlarge; use trn1.2xlarge or trn1.32xlarge, or drop dedicatedHosts/,
+    );
+    expect(() => Template.fromStack(fleetStack('trn1.32xlarge', hosts, true))).toThrow(
+      /Dedicated Hosts cannot be launched into a placement group; create the EfaNetwork with placementGroup: false/,
+    );
+  });
+
+  test('a customer-managed key goes on every volume that names none', () => {
+    const { stack, network, model } = fleetScaffold();
+    new TrainiumPrefillFleet(stack, 'Prefill', { network, model });
+    NitroIsolation.applyTo(stack, { volumeKey: new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true }) });
+    const data = launchTemplateData(Template.fromStack(stack));
+    expect(data.BlockDeviceMappings[0].Ebs.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VolumeKey/), 'Arn'] });
+  });
+});
+
+describe('NitroIsolation checks on instances', () => {
+  test('a compliant Nitro instance passes', () => {
+    expect(() => Template.fromStack(instanceStack({}))).not.toThrow();
+  });
+
+  test.each([
+    [{ instanceType: 't2.micro' }, /instance type 't2.micro' is not built on the AWS Nitro System; use a Nitro-based type/],
+    [{ metadataOptions: { httpTokens: 'optional' } }, /IMDSv2 is not required; set MetadataOptions.HttpTokens to "required"/],
+    [{ blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 20 } }] }, /EBS volume 0 is not encrypted; set encrypted: true on it/],
+    [{ blockDeviceMappings: [] }, /declares no block device.*declare the root volume with encrypted: true/],
+    [
+      { networkInterfaces: [{ deviceIndex: '0', associatePublicIpAddress: true, subnetId: 'subnet-0123456789abcdef0' }] },
+      /network interface 0 gets a public IP address; set AssociatePublicIpAddress to false/,
+    ],
+  ])('%j is a synth error naming the instance and the fix', (props, message) => {
+    expect(() => Template.fromStack(instanceStack(props as Partial<ec2.CfnInstanceProps>))).toThrow(message);
+    expect(() => Template.fromStack(instanceStack(props as Partial<ec2.CfnInstanceProps>))).toThrow(/NitroIsolation: Test\/Instance:/);
+  });
+});
+
+describe('isNitroInstanceType', () => {
+  test('knows the Trainium catalog, Xen families and their Nitro exceptions', () => {
+    expect(isNitroInstanceType('trn1.32xlarge')).toBe(true);
+    expect(isNitroInstanceType('m7i.large')).toBe(true);
+    expect(isNitroInstanceType('m4.large')).toBe(false);
+    expect(isNitroInstanceType('i3.large')).toBe(false);
+    expect(isNitroInstanceType('i3.metal')).toBe(true);
+    expect(isNitroInstanceType('p3dn.24xlarge')).toBe(true);
+  });
+});
