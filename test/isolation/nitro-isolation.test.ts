@@ -20,7 +20,7 @@ function fleetStack(type: string, isolation: NitroIsolationProps, placementGroup
 function instanceStack(props: Partial<ec2.CfnInstanceProps>): Stack {
   const stack = testStack();
   new ec2.CfnInstance(stack, 'Instance', {
-    imageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    imageId: ec2.MachineImage.latestAmazonLinux2023().getImage(stack).imageId,
     instanceType: 'm7i.large',
     metadataOptions: { httpTokens: 'required' },
     blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeSize: 20 } }],
