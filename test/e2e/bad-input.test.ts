@@ -1,0 +1,72 @@
+import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand, Message } from '@aws-sdk/client-bedrock-runtime';
+import { MockCluster, startMockCluster } from '../../lib/mock';
+import { bedrockClient, rejection, TRANSPORTS, userSays } from './helpers';
+
+const MODEL = 'us.meta.llama3-3-70b-instruct-v1:0';
+/** Small enough that a prompt past the 128K-token context window still fits under it. */
+const MAX_BODY_BYTES = 512 * 1024;
+
+let cluster: MockCluster;
+beforeAll(async () => {
+  cluster = await startMockCluster({ gateway: { maxBodyBytes: MAX_BODY_BYTES, telemetry: () => undefined } });
+});
+afterAll(() => cluster.close());
+
+const converse = (overrides: Partial<ConstructorParameters<typeof ConverseCommand>[0]>) =>
+  new ConverseCommand({ modelId: MODEL, messages: userSays('hello'), ...overrides });
+
+describe.each(TRANSPORTS)('bad input over %s is a ValidationException naming the problem', (transport) => {
+  const cases: Array<[string, () => ConverseCommand | InvokeModelCommand, RegExp]> = [
+    ['malformed JSON', () => new InvokeModelCommand({ modelId: MODEL, body: '{"prompt": "unterminated', contentType: 'application/json' }), /not valid JSON/],
+    ['no messages', () => converse({ messages: [] }), /messages must be a non-empty list/],
+    ['an unknown role', () => converse({ messages: [{ role: 'system', content: [{ text: 'hi' }] } as unknown as Message] }), /role must be "user" or "assistant"; got "system"/],
+    ['maxTokens 0', () => converse({ inferenceConfig: { maxTokens: 0 } }), /maxTokens must be an integer from 1 to 8192.*got 0/],
+    ['maxTokens above the model limit', () => converse({ inferenceConfig: { maxTokens: 8193 } }), /got 8193/],
+    ['temperature out of range', () => converse({ inferenceConfig: { temperature: 1.5 } }), /temperature must be a number from 0 to 1; got 1.5/],
+    ['topP out of range', () => converse({ inferenceConfig: { topP: -0.1 } }), /topP must be a number from 0 to 1/],
+    ['a non-text content block', () => converse({ messages: [{ role: 'user', content: [{ image: { format: 'png', source: { bytes: new Uint8Array(1) } } }] }] }), /image block; this endpoint accepts text blocks only/],
+    ['a native body without a prompt', () => new InvokeModelCommand({ modelId: MODEL, body: '{"max_gen_len": 5}', contentType: 'application/json' }), /prompt must be a non-empty string/],
+    // 140,000 one-letter words: 140,000 tokens, past the 131,072-token window, in ~280 KB.
+    ['a prompt longer than the context window', () => converse({ messages: userSays('a '.repeat(140_000)) }), /prompt has 14\d{4} input tokens|context length is 131072/],
+    ['a body over the size limit', () => converse({ messages: userSays('x'.repeat(MAX_BODY_BYTES + 1)) }), new RegExp(`limit of ${MAX_BODY_BYTES} bytes`)],
+  ];
+
+  test.each(cases)('%s', async (_name, command, message) => {
+    const error = await rejection(bedrockClient(cluster.endpoint, transport).send(command() as ConverseCommand));
+    expect(error.name).toBe('ValidationException');
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    expect(error.message).toMatch(message);
+  });
+
+  test('ConverseStream refuses bad input before the stream starts', async () => {
+    const error = await rejection(
+      bedrockClient(cluster.endpoint, transport).send(
+        new ConverseStreamCommand({ modelId: MODEL, messages: userSays('hi'), inferenceConfig: { maxTokens: 0 } }),
+      ),
+    );
+    expect(error.name).toBe('ValidationException');
+  });
+});
+
+test('malformed JSON and unknown routes on the wire get Bedrock error headers', async () => {
+  const malformed = await fetch(`${cluster.endpoint}/model/${encodeURIComponent(MODEL)}/converse`, { method: 'POST', body: '{nope' });
+  expect(malformed.status).toBe(400);
+  expect(malformed.headers.get('x-amzn-errortype')).toBe('ValidationException');
+  expect(await malformed.json()).toEqual({ message: 'The request body is not valid JSON.' });
+  const unknown = await fetch(`${cluster.endpoint}/model/${encodeURIComponent(MODEL)}/summon`, { method: 'POST', body: '{}' });
+  expect(unknown.status).toBe(404);
+  expect(unknown.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+});
+
+test('after a burst of bad requests the server still answers good ones', async () => {
+  const client = bedrockClient(cluster.endpoint);
+  const bad = await Promise.allSettled(
+    Array.from({ length: 50 }, (_, i) =>
+      client.send(i % 2 ? converse({ messages: [] }) : new InvokeModelCommand({ modelId: MODEL, body: '{', contentType: 'application/json' })),
+    ),
+  );
+  expect(bad.every((r) => r.status === 'rejected' && (r.reason as Error).name === 'ValidationException')).toBe(true);
+  const good = await client.send(converse({ inferenceConfig: { maxTokens: 4 } }));
+  expect(good.usage?.outputTokens).toBe(4);
+  expect(cluster.gateway.inFlight).toBe(0);
+});
