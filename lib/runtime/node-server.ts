@@ -159,7 +159,13 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
     if (!finished) controller.abort();
   });
   const isHttp2 = req instanceof http2.Http2ServerRequest;
-  const cut = () => (isHttp2 ? (req as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR) : req.socket.destroy());
+  // Drops the exchange without a clean end. HTTP/1.1 flushes what was written first (a peer that
+  // already had headers sees a truncated body); before any headers the socket just goes.
+  const cut = () => {
+    if (isHttp2) (req as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    else if (res.headersSent) req.socket.end(() => req.socket.destroy());
+    else req.socket.destroy();
+  };
   try {
     const body = await readBody(req, maxBodyBytes, cut);
     const headers: Record<string, string | undefined> = {};
@@ -211,6 +217,7 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
       cut();
     }
   } catch (error) {
+    if (controller.signal.aborted) return; // the client left; the handler gave up on its behalf
     console.error('request handler failed:', error);
     if (!res.headersSent) {
       res.writeHead(500, { 'content-type': 'application/json' });

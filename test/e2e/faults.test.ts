@@ -1,0 +1,166 @@
+import { ConverseCommand, ConverseStreamCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { MockCluster, MockClusterOptions, MockTiming, startMockCluster } from '../../lib/mock';
+import { bedrockClient, eventually, readConverseStream, rejection, userSays } from './helpers';
+
+const MODEL = 'us.meta.llama3-3-70b-instruct-v1:0';
+/** Stage limits short enough that every fault resolves in well under the test timeout. */
+const TIMEOUTS = { prefillMs: 300, firstTokenMs: 300, interTokenMs: 300, totalMs: 3000 };
+
+const clusters: MockCluster[] = [];
+async function cluster(options: MockClusterOptions, logs: string[] = []): Promise<MockCluster> {
+  const started = await startMockCluster({ timeouts: TIMEOUTS, ...options, gateway: { telemetry: (l) => logs.push(l), ...options.gateway } });
+  clusters.push(started);
+  return started;
+}
+afterAll(async () => {
+  for (const c of clusters) await c.close();
+});
+
+const ask = (maxTokens = 8) => new ConverseCommand({ modelId: MODEL, messages: userSays('hello there'), inferenceConfig: { maxTokens } });
+const leases = (c: MockCluster) => c.models[0].prefill.reduce((sum, p) => sum + p.worker.leases.size, 0);
+
+describe('a prefill worker that crashes', () => {
+  test('is retried on another worker: every request still succeeds', async () => {
+    const c = await cluster({ prefillWorkers: 3, faults: { crashedPrefillWorkers: 2 } });
+    const client = bedrockClient(c.endpoint);
+    for (let i = 0; i < 6; i++) expect((await client.send(ask())).usage?.outputTokens).toBe(8);
+  });
+
+  test('with every worker down, the client gets ServiceUnavailableException', async () => {
+    const c = await cluster({ prefillWorkers: 2, faults: { crashedPrefillWorkers: 2 } });
+    const error = await rejection(bedrockClient(c.endpoint).send(ask()));
+    expect(error.name).toBe('ServiceUnavailableException');
+    expect(error.message).toMatch(/prefill on http:\/\/127\.0\.0\.1/);
+  });
+});
+
+test('a KV lease that expires before the pull is a ServiceUnavailableException naming the lease', async () => {
+  const c = await cluster({ faults: { kvLeaseMs: 0 } });
+  const error = await rejection(bedrockClient(c.endpoint).send(ask()));
+  expect(error.name).toBe('ServiceUnavailableException');
+  expect(error.message).toMatch(/KV load failed: KV lease .* expired before the pull/);
+  expect(leases(c)).toBe(0);
+});
+
+describe('a decode stream that breaks after N tokens', () => {
+  let c: MockCluster;
+  beforeAll(async () => {
+    c = await cluster({ faults: { decodeBreakAfterTokens: 3 } });
+  });
+
+  test('ConverseStream delivers the N deltas, then the client raises ModelStreamErrorException', async () => {
+    const response = await bedrockClient(c.endpoint).send(new ConverseStreamCommand({ modelId: MODEL, messages: userSays('hello'), inferenceConfig: { maxTokens: 20 } }));
+    const deltas: string[] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const event of response.stream!) if (event.contentBlockDelta) deltas.push(event.contentBlockDelta.delta!.text!);
+      })(),
+    );
+    expect(deltas).toHaveLength(3);
+    expect(error.name).toBe('ModelStreamErrorException');
+  });
+
+  test('InvokeModelWithResponseStream ends the same way', async () => {
+    const response = await bedrockClient(c.endpoint).send(
+      new InvokeModelWithResponseStreamCommand({ modelId: MODEL, body: JSON.stringify({ prompt: 'hi', max_gen_len: 20 }), contentType: 'application/json' }),
+    );
+    const error = await rejection(
+      (async () => {
+        for await (const event of response.body!) void event;
+      })(),
+    );
+    expect(error.name).toBe('ModelStreamErrorException');
+  });
+
+  test('Converse, which has sent nothing yet, gets ServiceUnavailableException', async () => {
+    const error = await rejection(bedrockClient(c.endpoint).send(ask(20)));
+    expect(error.name).toBe('ServiceUnavailableException');
+    expect(c.gateway.inFlight).toBe(0);
+  });
+});
+
+describe('a slow worker', () => {
+  test('a slow prefill everywhere ends in ModelTimeoutException within the stage limits', async () => {
+    const c = await cluster({ prefillWorkers: 2, faults: { prefillDelayMs: 5000 } });
+    const started = Date.now();
+    const error = await rejection(bedrockClient(c.endpoint).send(ask()));
+    expect(error.name).toBe('ModelTimeoutException');
+    expect(Date.now() - started).toBeLessThan(TIMEOUTS.prefillMs * 2 + 500);
+  });
+
+  test('a slow decode ends in ModelTimeoutException after the first-token limit', async () => {
+    const c = await cluster({ prefillWorkers: 1, faults: { decodeDelayMs: 5000 } });
+    const started = Date.now();
+    const error = await rejection(bedrockClient(c.endpoint).send(ask()));
+    expect(error.name).toBe('ModelTimeoutException');
+    expect(Date.now() - started).toBeLessThan(TIMEOUTS.firstTokenMs + 700);
+    await eventually(() => c.models[0].decode.worker.stats().activeStreams === 0);
+  });
+});
+
+test('over the concurrency limit the client gets ThrottlingException; the held request still completes', async () => {
+  const c = await cluster({ gateway: { maxConcurrentRequests: 1 }, timeouts: { ...TIMEOUTS, firstTokenMs: 2000 }, faults: { decodeDelayMs: 400 } });
+  const client = bedrockClient(c.endpoint);
+  const held = client.send(ask());
+  await eventually(() => c.gateway.inFlight === 1);
+  const error = await rejection(client.send(ask()));
+  expect(error.name).toBe('ThrottlingException');
+  expect(error.$metadata?.httpStatusCode).toBe(429);
+  expect((await held).usage?.outputTokens).toBe(8);
+});
+
+describe('a client that goes away', () => {
+  test('mid-stream: the upstream decode stream ends, its KV is freed, no lease is left', async () => {
+    const logs: string[] = [];
+    // Realistic decode pacing (~2,100 tokens/s) and a long answer keep the stream open while the client leaves.
+    const c = await cluster({ timing: MockTiming.REALISTIC, naturalAnswerTokens: 100_000, prefillWorkers: 1 }, logs);
+    const controller = new AbortController();
+    const response = await bedrockClient(c.endpoint).send(
+      new ConverseStreamCommand({ modelId: MODEL, messages: userSays('tell me everything'), inferenceConfig: { maxTokens: 8000 } }),
+      { abortSignal: controller.signal },
+    );
+    const decode = c.models[0].decode.worker;
+    let deltas = 0;
+    let heldWhileStreaming = { activeStreams: 0, heldKvBytes: 0 };
+    try {
+      for await (const event of response.stream!) {
+        if (event.contentBlockDelta && ++deltas === 5) {
+          heldWhileStreaming = decode.stats();
+          controller.abort();
+        }
+      }
+    } catch {
+      // Depending on timing the aborted stream ends quietly or with an AbortError; either is fine.
+    }
+    expect(deltas).toBeGreaterThanOrEqual(5);
+    expect(heldWhileStreaming.activeStreams).toBe(1);
+    expect(heldWhileStreaming.heldKvBytes).toBeGreaterThan(0);
+    await eventually(() => decode.stats().activeStreams === 0 && c.gateway.inFlight === 0);
+    expect(decode.stats().heldKvBytes).toBe(0);
+    expect(leases(c)).toBe(0);
+    await eventually(() => logs.some((l) => JSON.parse(l).Outcome === 'ClientAborted'));
+  });
+
+  test('during prefill: the prefill call is aborted and no KV lease is taken', async () => {
+    const c = await cluster({ prefillWorkers: 1, timeouts: { ...TIMEOUTS, prefillMs: 5000 }, faults: { prefillDelayMs: 1000 } });
+    const controller = new AbortController();
+    const call = bedrockClient(c.endpoint).send(ask(), { abortSignal: controller.signal });
+    await eventually(() => c.gateway.inFlight === 1);
+    setTimeout(() => controller.abort(), 100);
+    await rejection(call);
+    await eventually(() => c.gateway.inFlight === 0);
+    // Past the prefill delay: had the worker carried on, it would hold a lease by now.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(leases(c)).toBe(0);
+    expect(c.models[0].decode.worker.stats().activeStreams).toBe(0);
+  });
+});
+
+test('prompt replay: a decode endpoint that cannot ingest KV gets the whole prompt, with the same answer and usage', async () => {
+  const replay = await cluster({ promptReplay: true });
+  const pulled = await cluster({});
+  const [a, b] = await Promise.all([bedrockClient(replay.endpoint).send(ask(10)), bedrockClient(pulled.endpoint).send(ask(10))]);
+  expect(a.output).toEqual(b.output);
+  expect(a.usage).toEqual(b.usage);
+  expect(leases(replay)).toBe(0);
+});
