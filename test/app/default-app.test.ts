@@ -1,0 +1,109 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Cs3DecodeEndpoint, TrainiumDecodeFleet } from '../../lib/decode';
+import { DEFAULT_APP_CONTEXT_KEYS, DefaultApp, buildDefaultApp } from '../../lib/app';
+import { normalizeTemplate } from '../../lib/testing';
+import { testApp, withCdkEnv } from './test-app';
+
+/** The default app as `cdk synth` builds it (cdk.json context), without an environment. */
+function defaultApp(context: Record<string, unknown> = {}): DefaultApp {
+  return withCdkEnv(undefined, undefined, () => buildDefaultApp(testApp(context)));
+}
+
+describe('the default app', () => {
+  let app: DefaultApp;
+  let template: Template;
+  beforeAll(() => {
+    app = defaultApp();
+    template = Template.fromStack(app.stack);
+  });
+
+  test('snapshot (asset hashes normalized)', () => {
+    expect(normalizeTemplate(template.toJSON())).toMatchSnapshot();
+  });
+
+  test('is environment-agnostic without CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION', () => {
+    expect(app.stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  test('cdk-nag AwsSolutions leaves no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks(app.stack).validateScope(app.stack);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  test('builds a trn2.48xlarge prefill fleet and a Trainium decode fleet in one placement group', () => {
+    expect(app.inference.decodeEndpoint).toBeInstanceOf(TrainiumDecodeFleet);
+    template.resourceCountIs('AWS::EC2::PlacementGroup', 1);
+    template.resourcePropertiesCountIs('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ InstanceType: 'trn2.48xlarge', Placement: Match.objectLike({ GroupName: Match.anyValue() }) }),
+    }, 2);
+  });
+});
+
+describe('the default app with an environment', () => {
+  test('takes account and region from CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION', () => {
+    const { stack } = withCdkEnv('111111111111', 'us-east-2', () => buildDefaultApp(testApp()));
+    expect(stack.account).toBe('111111111111');
+    expect(stack.region).toBe('us-east-2');
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('not known to be offered'));
+  });
+
+  test('warns (does not fail) in a region where the type is not known to be offered', () => {
+    const { stack } = withCdkEnv('111111111111', 'eu-west-1', () => buildDefaultApp(testApp()));
+    Annotations.fromStack(stack).hasWarning(
+      '/DisaggregatedInference/Inference/Prefill',
+      Match.stringLikeRegexp('trn2.48xlarge is not known to be offered in eu-west-1 \\(known: us-east-2\\)'),
+    );
+  });
+});
+
+describe('the default app reads its context keys', () => {
+  test('the keys', () => {
+    expect(DEFAULT_APP_CONTEXT_KEYS).toEqual(expect.arrayContaining([
+      'prefillInstanceType', 'prefillMinCapacity', 'prefillMaxCapacity', 'decodeEndpointUrl', 'capacityBlockReservationId',
+    ]));
+  });
+
+  test('prefill type, capacity and a Capacity Block', () => {
+    const { stack } = defaultApp({
+      prefillInstanceType: 'trn1.32xlarge',
+      prefillMinCapacity: '2',
+      prefillMaxCapacity: '4',
+      capacityBlockReservationId: 'cr-0123456789abcdef0',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        InstanceType: 'trn1.32xlarge',
+        InstanceMarketOptions: { MarketType: 'capacity-block' },
+        CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: 'cr-0123456789abcdef0' } },
+        Placement: Match.absent(),
+      }),
+    });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
+  });
+
+  test('a CS-3 decode URL replaces the Trainium decode fleet; a Capacity Block then needs no placement group', () => {
+    const { stack, inference } = defaultApp({
+      decodeEndpointUrl: 'https://api.cerebras.example',
+      decodeModelName: 'llama-3.3-70b',
+      capacityBlockReservationId: 'cr-0123456789abcdef0',
+    });
+    expect(inference.decodeEndpoint).toBeInstanceOf(Cs3DecodeEndpoint);
+    expect(inference.decodeEndpoint.endpointUrl).toBe('https://api.cerebras.example');
+    expect(inference.decodeEndpoint.servedModelName).toBe('llama-3.3-70b');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 1);
+    template.resourceCountIs('AWS::EC2::PlacementGroup', 0);
+  });
+
+  test('bad context values are errors naming the key and the fix', () => {
+    expect(() => defaultApp({ prefillMinCapacity: 'two' })).toThrow(
+      /Context prefillMinCapacity='two' is not a whole number of instances; pass e.g. -c prefillMinCapacity=2/,
+    );
+    expect(() => defaultApp({ capacityBlockReservationId: '' })).toThrow(/a Capacity Block needs its Capacity Reservation id, got ''/);
+    expect(() => defaultApp({ decodeEndpointUrl: 'http://cs3.example' })).toThrow(/url 'http:\/\/cs3.example' is not https/);
+    expect(() => defaultApp({ prefillMinCapacity: 3, prefillMaxCapacity: 1 })).toThrow(/minCapacity 3 is above maxCapacity 1/);
+  });
+});
