@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Cs3DecodeEndpoint, DecodeEndpoint, DecodeKvCapability, TrainiumDecodeFleet } from '../../lib/decode';
+import { Cs3DecodeEndpoint, DecodeEndpoint, DecodeKvCapability, IDecodeEndpoint, TrainiumDecodeFleet } from '../../lib/decode';
 import { EfaNetwork } from '../../lib/network';
 import { testStack } from '../app/test-app';
 import { expectEfaLaunchTemplate, fleetScaffold, launchTemplateData, userDataText } from '../prefill/fleet-fixtures';
@@ -87,7 +87,7 @@ describe('TrainiumDecodeFleet', () => {
   test('pulls KV, is reached over the network, needs no secret', () => {
     expect(fleet.kvCapability).toBe(DecodeKvCapability.NIXL_PULL);
     expect(fleet.kvCapability.canIngestKv).toBe(true);
-    expect(fleet.apiKeySecret).toBeUndefined();
+    expect((fleet as IDecodeEndpoint).apiKeySecret).toBeUndefined();
     expect(fleet.connections.securityGroups.length).toBe(1);
     expect(fleet.endpointUrl).toMatch(/^http:\/\/.*:8000$/);
   });
