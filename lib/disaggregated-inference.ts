@@ -3,6 +3,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Cs3DecodeEndpoint, Cs3PrivateLinkOptions, DecodeKvCapability, IDecodeEndpoint, TrainiumDecodeFleet } from './decode';
 import { ModelSource, PurchaseOption, TrainiumServerFleetProps } from './fleet';
+import {
+  BedrockInvocationLayer,
+  BedrockInvocationLayerProps,
+  IPrefillEndpoint,
+  MockInferenceWorkers,
+  MockInferenceWorkersProps,
+} from './invocation';
 import { NitroIsolation, NitroIsolationProps } from './isolation';
 import { EfaNetwork, EfaNetworkProps } from './network';
 import { TrainiumPrefillFleet } from './prefill';
@@ -76,21 +83,47 @@ export interface DisaggregatedInferenceProps {
    * @default - NitroIsolation with its defaults (checks only, no enclaves or Dedicated Hosts)
    */
   readonly isolation?: NitroIsolationProps | false;
+  /**
+   * The IAM-authenticated, Bedrock Runtime-compatible API in front of prefill and decode, or
+   * `false` to leave it out.
+   * @default - a regional API with the invocation layer's defaults
+   */
+  readonly invocation?: InvocationOptions | false;
+  /**
+   * Mock mode: the same API in front of the mock prefill and decode workers of `lib/mock`,
+   * running as Lambda functions. No network, no EC2, no Trainium, no CS-3: for exercising the
+   * API in any account. `network`, `prefill`, `decode`, `decodeEndpoint`, `model` and
+   * `isolation` do not apply.
+   * @default false
+   */
+  readonly mock?: boolean | MockInferenceWorkersProps;
 }
+
+/** Settings of the Bedrock-style API; the composition supplies the tiers and the network. */
+export type InvocationOptions = Omit<BedrockInvocationLayerProps, 'prefill' | 'decode' | 'vpc' | 'vpcSubnets' | 'secretsManagerEndpoint'>;
 
 /** Default model: the Llama generation Bedrock and Cerebras both serve. */
 export const DEFAULT_HUGGING_FACE_MODEL = 'meta-llama/Llama-3.3-70B-Instruct';
 
 /**
  * Disaggregated LLM inference in one `new`: an EFA network, a Trainium prefill fleet, a decode
- * endpoint (a CS-3 when you give one, else a Trainium decode fleet) and Nitro isolation.
+ * endpoint (a CS-3 when you give one, else a Trainium decode fleet), Nitro isolation, and the
+ * Bedrock-style API in front. With `mock`, the same API in front of mock workers in Lambda.
  */
 export class DisaggregatedInference extends Construct {
-  public readonly network: EfaNetwork;
-  public readonly prefillFleet: TrainiumPrefillFleet;
+  /** The EFA network (absent in mock mode). */
+  public readonly network?: EfaNetwork;
+  /** The Trainium prefill fleet (absent in mock mode). */
+  public readonly prefillFleet?: TrainiumPrefillFleet;
+  /** Where the router sends prompts: the prefill fleet, or the mock prefill worker. */
+  public readonly prefillEndpoint: IPrefillEndpoint;
   public readonly decodeEndpoint: IDecodeEndpoint;
-  /** The model source prefill serves. */
-  public readonly model: ModelSource;
+  /** The model source prefill serves (absent in mock mode). */
+  public readonly model?: ModelSource;
+  /** The Bedrock-style API, unless disabled. */
+  public readonly invocation?: BedrockInvocationLayer;
+  /** The mock workers, in mock mode. */
+  public readonly mockWorkers?: MockInferenceWorkers;
   /** The Hugging Face token secret created for the default model, if one was. */
   public readonly huggingFaceTokenSecret?: secretsmanager.Secret;
   /** The isolation aspect applied, unless disabled. */
@@ -98,21 +131,44 @@ export class DisaggregatedInference extends Construct {
 
   constructor(scope: Construct, id: string, props: DisaggregatedInferenceProps = {}) {
     super(scope, id);
-    if (props.model) {
-      this.model = props.model;
-    } else {
-      this.huggingFaceTokenSecret = this.createHuggingFaceTokenSecret();
-      this.model = ModelSource.huggingFace(DEFAULT_HUGGING_FACE_MODEL, { tokenSecret: this.huggingFaceTokenSecret });
+    if (props.mock) {
+      this.mockWorkers = new MockInferenceWorkers(this, 'Mock', props.mock === true ? {} : props.mock);
+      this.prefillEndpoint = this.mockWorkers.prefill;
+      this.decodeEndpoint = this.mockWorkers.decode;
+      this.invocation = this.createInvocationLayer(props.invocation);
+      return;
     }
-    this.network = new EfaNetwork(this, 'Network', {
+    let model = props.model;
+    if (!model) {
+      this.huggingFaceTokenSecret = this.createHuggingFaceTokenSecret();
+      model = ModelSource.huggingFace(DEFAULT_HUGGING_FACE_MODEL, { tokenSecret: this.huggingFaceTokenSecret });
+    }
+    const network = new EfaNetwork(this, 'Network', {
       placementGroup: this.needsPlacementGroup(props),
       ...props.network,
     });
-    this.prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, network: this.network, model: this.model });
-    this.decodeEndpoint = props.decodeEndpoint ?? this.createDecodeEndpoint(props.decode ?? {});
+    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, network, model });
+    this.model = model;
+    this.network = network;
+    this.prefillFleet = prefillFleet;
+    this.prefillEndpoint = prefillFleet;
+    this.decodeEndpoint = props.decodeEndpoint ?? this.createDecodeEndpoint(props.decode ?? {}, network, model, prefillFleet);
     if (props.isolation !== false) {
       this.isolation = NitroIsolation.applyTo(this, props.isolation ?? {});
     }
+    this.invocation = this.createInvocationLayer(props.invocation, network);
+  }
+
+  /** The API in front of whichever tiers were built; in a network, the router runs in its VPC. */
+  private createInvocationLayer(options: InvocationOptions | false | undefined, network?: EfaNetwork) {
+    if (options === false) return undefined;
+    return new BedrockInvocationLayer(this, 'Invocation', {
+      ...options,
+      prefill: this.prefillEndpoint,
+      decode: this.decodeEndpoint,
+      vpc: network?.vpc,
+      secretsManagerEndpoint: network?.interfaceEndpoints.secretsmanager,
+    });
   }
 
   /** A cluster placement group only when some Trainium fleet here launches outside a Capacity Block. */
@@ -122,17 +178,22 @@ export class DisaggregatedInference extends Construct {
     return usesGroup(props.prefill) || (trainiumDecode && usesGroup(props.decode?.trainium));
   }
 
-  private createDecodeEndpoint(decode: DecodeOptions): IDecodeEndpoint {
+  private createDecodeEndpoint(
+    decode: DecodeOptions,
+    network: EfaNetwork,
+    model: ModelSource,
+    prefillFleet: TrainiumPrefillFleet,
+  ): IDecodeEndpoint {
     if (isCs3(decode)) {
       return new Cs3DecodeEndpoint(this, 'Decode', {
         url: decode.url,
-        privateLink: decode.privateLink ? { ...decode.privateLink, network: this.network } : undefined,
-        servedModelName: decode.servedModelName ?? this.prefillFleet.servedModelName,
+        privateLink: decode.privateLink ? { ...decode.privateLink, network } : undefined,
+        servedModelName: decode.servedModelName ?? prefillFleet.servedModelName,
         apiKeySecret: decode.apiKeySecret,
         kvCapability: decode.kvCapability,
       });
     }
-    return new TrainiumDecodeFleet(this, 'Decode', { ...decode.trainium, network: this.network, model: this.model });
+    return new TrainiumDecodeFleet(this, 'Decode', { ...decode.trainium, network, model });
   }
 
   private createHuggingFaceTokenSecret(): secretsmanager.Secret {

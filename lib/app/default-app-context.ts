@@ -16,6 +16,8 @@ export interface DefaultAppContext {
   readonly capacityBlockReservationId?: string;
   /** `availabilityZone`: zone of the EFA subnet (a Capacity Block's zone). */
   readonly availabilityZone?: string;
+  /** `mode`: `mock` deploys the same API in front of the mock workers in Lambda (no EC2, no Trainium). */
+  readonly mode?: string;
 }
 
 /** The context keys, with how each value is read. */
@@ -27,6 +29,7 @@ const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
   decodeModelName: 'string',
   capacityBlockReservationId: 'string',
   availabilityZone: 'string',
+  mode: 'string',
 };
 
 /** Every context key the default app reads. */

@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DisaggregatedInference, DisaggregatedInferenceProps } from '../disaggregated-inference';
@@ -16,6 +16,12 @@ export interface DefaultApp {
 
 /** The composition's props from the default app's context. */
 export function defaultInferenceProps(context: DefaultAppContext): DisaggregatedInferenceProps {
+  if (context.mode !== undefined) {
+    if (context.mode !== 'mock') {
+      throw new Error(`Context mode='${context.mode}' is not a mode the app knows; pass -c mode=mock, or leave mode out for Trainium.`);
+    }
+    return { mock: true };
+  }
   return {
     network: context.availabilityZone ? { availabilityZone: context.availabilityZone } : undefined,
     prefill: {
@@ -39,11 +45,20 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
 export function buildDefaultApp(app: App): DefaultApp {
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
+  const props = defaultInferenceProps(readDefaultAppContext(app));
   const stack = new Stack(app, DEFAULT_STACK_NAME, {
     env: account && region ? { account, region } : undefined,
-    description: 'Disaggregated LLM inference: Trainium prefill, decode endpoint, EFA network, Nitro isolation',
+    description: props.mock
+      ? 'Disaggregated LLM inference, mock mode: the Bedrock-style API in front of mock workers in Lambda'
+      : 'Disaggregated LLM inference: Trainium prefill, decode endpoint, EFA network, Nitro isolation, Bedrock-style API',
   });
-  const inference = new DisaggregatedInference(stack, 'Inference', defaultInferenceProps(readDefaultAppContext(app)));
+  const inference = new DisaggregatedInference(stack, 'Inference', props);
+  if (inference.invocation) {
+    new CfnOutput(stack, 'ApiUrl', {
+      value: inference.invocation.apiUrl,
+      description: 'Bedrock Runtime-compatible endpoint (IAM auth, SigV4 service execute-api): the client\'s `endpoint`',
+    });
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stack, inference };
 }

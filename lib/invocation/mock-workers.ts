@@ -15,7 +15,7 @@ export interface MockInferenceWorkersProps {
   /**
    * The model the workers pretend to serve, by any name the model catalog knows.
    *
-   * @default 'llama-3.1-70b-instruct'
+   * @default 'llama-3.3-70b-instruct' (as the local mock and the default app)
    */
   readonly model?: string;
   /**
@@ -108,7 +108,7 @@ export class MockInferenceWorkers extends Construct {
 
   constructor(scope: Construct, id: string, props: MockInferenceWorkersProps = {}) {
     super(scope, id);
-    const spec = getModelSpec(props.model ?? 'llama-3.1-70b-instruct');
+    const spec = getModelSpec(props.model ?? 'llama-3.3-70b-instruct');
     this.model = spec.name;
     const config: MockWorkerConfig = {
       model: spec.name,

@@ -28,14 +28,14 @@ describe('the mock workers', () => {
     template.resourceCountIs('AWS::Lambda::Url', 2);
     template.allResourcesProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { [MOCK_WORKER_ENV_VAR]: JSON.stringify({ model: 'llama-3.1-70b-instruct', servedModelName: 'meta-llama/Llama-3.1-70B-Instruct', timing: 'none' }) } },
+      Environment: { Variables: { [MOCK_WORKER_ENV_VAR]: JSON.stringify({ model: 'llama-3.3-70b-instruct', servedModelName: 'meta-llama/Llama-3.3-70B-Instruct', timing: 'none' }) } },
     });
   });
 
   it('are what the router is configured with, in prompt replay, and the router may invoke them', () => {
     const route = layer.registry.models[0];
     expect(route.decode.canIngestKv).toBe(false);
-    expect(route.modelIds).toContain('us.meta.llama3-1-70b-instruct-v1:0');
+    expect(route.modelIds).toContain('us.meta.llama3-3-70b-instruct-v1:0');
     const router = Object.values(template.findResources('AWS::Lambda::Function')).find(
       (f: any) => f.Properties.Handler === 'index.handler' && f.Properties.Environment.Variables[REGISTRY_ENV_VAR],
     ) as any;

@@ -1,0 +1,126 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { buildDefaultApp, type DefaultApp } from '../../lib/app';
+import { BedrockOperation } from '../../lib/invocation';
+import { testApp, withCdkEnv } from '../app/test-app';
+import { nagFindings } from './nag';
+
+/** The default app as `cdk synth` builds it (cdk.json context), optionally with `-c mode=mock`. */
+function defaultApp(context: Record<string, unknown> = {}): DefaultApp {
+  return withCdkEnv(undefined, undefined, () => buildDefaultApp(testApp(context)));
+}
+
+type Resource = { Properties: Record<string, any> };
+
+/** Each API method as `<path segment> <auth> <transfer mode>`, the API's shape clients meet. */
+function apiShape(template: Template): string[] {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  return (Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[])
+    .map((m) => {
+      const segment = resources[m.Properties.ResourceId.Ref].Properties.PathPart;
+      const parent = resources[resources[m.Properties.ResourceId.Ref].Properties.ParentId.Ref].Properties.PathPart;
+      return `${m.Properties.HttpMethod} ${parent}/${segment} ${m.Properties.AuthorizationType} ${m.Properties.Integration.ResponseTransferMode ?? 'BUFFERED'}`;
+    })
+    .sort();
+}
+
+describe('the default app’s invocation layer', () => {
+  let app: DefaultApp;
+  let template: Template;
+
+  beforeAll(() => {
+    app = defaultApp();
+    template = Template.fromStack(app.stack);
+  });
+
+  it('uses IAM authorization on every API method, and streams exactly the two streaming operations', () => {
+    expect(apiShape(template)).toEqual(
+      BedrockOperation.ALL.map((o) => `POST {modelId}/${o.pathSuffix} AWS_IAM ${o.streaming ? 'STREAM' : 'BUFFERED'}`).sort(),
+    );
+  });
+
+  it('runs the router in the EFA network’s private subnet', () => {
+    const vpc = app.inference.network!.vpc;
+    const privateSubnets = vpc.privateSubnets.map((s) => app.stack.resolve(s.subnetId));
+    expect(privateSubnets.length).toBeGreaterThan(0);
+    const routers = (Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]).filter((f) =>
+      /Bedrock-style router/.test(f.Properties.Description ?? ''),
+    );
+    expect(routers).toHaveLength(2);
+    for (const router of routers) {
+      expect(router.Properties.VpcConfig.SubnetIds).toEqual(privateSubnets);
+      expect(router.Properties.VpcConfig.SubnetIds).not.toContainEqual(app.stack.resolve(vpc.publicSubnets[0].subnetId));
+    }
+  });
+
+  it('lets the router reach the prefill and decode load balancer ports only', () => {
+    const routerSg = app.stack.resolve(
+      (app.inference.invocation!.connections.securityGroups[0].node.defaultChild as ec2.CfnSecurityGroup).attrGroupId,
+    );
+    const egress = (Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')) as Resource[])
+      .map((r) => r.Properties)
+      .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(routerSg));
+    // The default decode is a Trainium fleet: no API key, so no Secrets Manager traffic either.
+    const targets = [app.inference.prefillFleet!.connections, app.inference.decodeEndpoint.connections!].map((c) =>
+      app.stack.resolve(c.securityGroups[0].securityGroupId),
+    );
+    expect(egress.map((p) => [p.FromPort, p.ToPort, p.DestinationSecurityGroupId])).toEqual(
+      expect.arrayContaining(targets.map((sg) => [8000, 8000, sg])),
+    );
+    expect(egress).toHaveLength(2);
+  });
+
+  it('has the dashboard, the three alarms, the prefill scaling policy and the ApiUrl output', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    expect(alarms.map((a) => a.Properties.AlarmDescription).sort()).toEqual([
+      expect.stringMatching(/^More than 5% of requests failed/),
+      expect.stringMatching(/^Prefill hosts failing the load balancer health check/),
+      expect.stringMatching(/^Time to first token p90 above 2 seconds/),
+    ]);
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { PolicyType: 'TargetTrackingScaling' });
+    template.hasOutput('ApiUrl', {});
+  });
+
+  it('leaves no unacknowledged cdk-nag finding', () => {
+    expect(nagFindings(defaultApp().stack.node.root as any)).toEqual([]);
+  });
+});
+
+describe('-c mode=mock', () => {
+  let app: DefaultApp;
+  let template: Template;
+
+  beforeAll(() => {
+    app = defaultApp({ mode: 'mock' });
+    template = Template.fromStack(app.stack);
+  });
+
+  it('has no EC2 instance, Auto Scaling group, launch template or VPC', () => {
+    for (const type of [
+      'AWS::EC2::Instance',
+      'AWS::AutoScaling::AutoScalingGroup',
+      'AWS::AutoScaling::LaunchConfiguration',
+      'AWS::EC2::LaunchTemplate',
+      'AWS::EC2::VPC',
+      'AWS::EC2::NatGateway',
+    ]) {
+      template.resourceCountIs(type, 0);
+    }
+  });
+
+  it('serves the same API as the default app', () => {
+    expect(apiShape(template)).toEqual(apiShape(Template.fromStack(defaultApp().stack)));
+    template.hasOutput('ApiUrl', {});
+    expect(app.inference.mockWorkers).toBeDefined();
+    expect(app.inference.invocation!.registry.models[0].modelIds).toContain('us.meta.llama3-3-70b-instruct-v1:0');
+  });
+
+  it('leaves no unacknowledged cdk-nag finding', () => {
+    expect(nagFindings(defaultApp({ mode: 'mock' }).stack.node.root as any)).toEqual([]);
+  });
+
+  it('refuses an unknown mode, naming it', () => {
+    expect(() => defaultApp({ mode: 'mocks' })).toThrow(/Context mode='mocks' is not a mode the app knows; pass -c mode=mock/);
+  });
+});
