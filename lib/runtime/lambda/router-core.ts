@@ -1,4 +1,5 @@
 import type { RegistryConfig } from '../config';
+import { BedrockError, BedrockErrorType, errorResponse } from '../errors';
 import { BedrockGateway } from '../gateway';
 import type { HttpHandler } from '../http-types';
 import type { ModelRoute } from '../registry';
@@ -65,11 +66,21 @@ export async function createRouterCore(env: NodeJS.ProcessEnv = process.env): Pr
 
 let core: Promise<HttpHandler> | undefined;
 
-/** The router core, built once per execution environment on first use. */
-export function routerCore(): Promise<HttpHandler> {
-  core ??= createRouterCore().catch((error) => {
-    core = undefined; // a failed start (e.g. Secrets Manager unreachable) is retried by the next request
-    throw error;
-  });
-  return core;
+/**
+ * The router core, built once per execution environment on first use. When it cannot be built
+ * (Secrets Manager unreachable, say) the request gets a ServiceUnavailableException the client
+ * retries, rather than an opaque API Gateway 502, and the next request tries again.
+ */
+export async function routerCore(build: () => Promise<HttpHandler> = createRouterCore): Promise<HttpHandler> {
+  core ??= build();
+  try {
+    return await core;
+  } catch (error) {
+    core = undefined;
+    console.error('router start failed', error);
+    const unavailable = errorResponse(
+      new BedrockError(BedrockErrorType.SERVICE_UNAVAILABLE, 'The router could not start; retry shortly.'),
+    );
+    return async () => unavailable;
+  }
 }
