@@ -29,7 +29,7 @@ export class ModelRegistry {
             'give it at least one prefill worker, or set decode.canIngestKv to false for prompt replay.',
         );
       }
-      const route: ModelRoute = { config: model, timeouts: { ...DEFAULT_TIMEOUTS, ...model.timeouts } };
+      const route: ModelRoute = { config: model, timeouts: withDefaults(model.timeouts ?? {}) };
       for (const id of model.modelIds) {
         if (this.routes.has(id)) throw new Error(`Model id ${id} appears twice in the registry; each id must name one model.`);
         this.routes.set(id, route);
@@ -46,4 +46,15 @@ export class ModelRegistry {
   public get modelIds(): string[] {
     return [...this.routes.keys()];
   }
+}
+
+/** Fills the limits a route leaves out (absent or undefined) with the defaults; refuses nonsense. */
+function withDefaults(timeouts: StageTimeoutsConfig): Required<StageTimeoutsConfig> {
+  const merged = { ...DEFAULT_TIMEOUTS };
+  for (const [name, value] of Object.entries(timeouts) as Array<[keyof StageTimeoutsConfig, number | undefined]>) {
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`timeouts.${name} must be a positive number of milliseconds; got ${value}.`);
+    merged[name] = value;
+  }
+  return merged;
 }
