@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Size } from 'aws-cdk-lib';
 import { ModelSource, PurchaseOption } from '../../lib/fleet';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
 import { testStack } from '../app/test-app';
@@ -181,6 +183,28 @@ describe('TrainiumPrefillFleet with a model in S3 and a customer-managed key', (
     expect(script).toMatch(/aws s3 sync 's3:\/\/.*\/models\/llama-3.3-70b\/' '\/opt\/models\/llama-3.3-70b'/);
     expect(script).toContain("'--served-model-name' 'llama-3.3-70b'");
     expect(script).toContain("'--max-model-len' '16384'");
+  });
+});
+
+describe('TrainiumPrefillFleet volumes', () => {
+  test('root volume size and a customer-managed key the Auto Scaling service role may use', () => {
+    const { stack, network, model } = fleetScaffold();
+    const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
+    new TrainiumPrefillFleet(stack, 'Prefill', { network, model, volumeKey: key, rootVolumeSize: Size.gibibytes(2048) });
+    const template = Template.fromStack(stack);
+    expect(launchTemplateData(template).BlockDeviceMappings[0].Ebs).toEqual({
+      VolumeSize: 2048,
+      VolumeType: 'gp3',
+      Encrypted: true,
+      KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
+      DeleteOnTermination: true,
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling$')])] } },
+        Action: Match.arrayWith(['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*']),
+      })]) },
+    });
   });
 });
 
