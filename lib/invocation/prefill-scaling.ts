@@ -13,11 +13,12 @@ export interface PrefillScalingOptions {
    */
   readonly targetInFlightPerHost?: number;
   /**
-   * How long a new prefill host takes from launch to serving: boot, model download, Neuron
-   * compilation or cache load. The scaling policy waits this long before counting a new host,
-   * so it does not launch a second wave while the first is still loading the model.
+   * How long a new prefill host takes from launch to serving: boot, weight download, loading
+   * the compiled Neuron artifacts. The scaling policy waits this long before counting a new host,
+   * so it does not launch a second wave while the first is still loading the model. (The fleet's
+   * health-check grace period is longer, an outer bound that covers a first-time compilation.)
    *
-   * @default Duration.minutes(20)
+   * @default Duration.minutes(30)
    */
   readonly modelLoadTime?: Duration;
   /**
@@ -61,7 +62,7 @@ export class PrefillScaling extends Construct {
     this.policy = new autoscaling.CfnScalingPolicy(this, 'Resource', {
       autoScalingGroupName: props.autoScalingGroup.autoScalingGroupName,
       policyType: 'TargetTrackingScaling',
-      estimatedInstanceWarmup: (props.modelLoadTime ?? Duration.minutes(20)).toSeconds(),
+      estimatedInstanceWarmup: (props.modelLoadTime ?? Duration.minutes(30)).toSeconds(),
       targetTrackingConfiguration: {
         targetValue: target,
         disableScaleIn: props.disableScaleIn ?? false,

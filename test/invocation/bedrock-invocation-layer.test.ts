@@ -237,7 +237,7 @@ describe('observability', () => {
   it('scales the prefill group on in-flight prefill requests per healthy host, waiting out model load', () => {
     template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
-      EstimatedInstanceWarmup: 1200,
+      EstimatedInstanceWarmup: 1800,
       TargetTrackingConfiguration: {
         TargetValue: 8,
         CustomizedMetricSpecification: {
@@ -271,8 +271,8 @@ describe('options and bad input', () => {
     return buildTestTiers(new App({ context: SKIP_BUNDLING }));
   }
 
-  it('makes a private API reachable only through an execute-api endpoint', () => {
-    const t = fresh();
+  function privateLayer(app: App) {
+    const t = buildTestTiers(app);
     new BedrockInvocationLayer(t.stack, 'Invocation', {
       prefill: t.prefill,
       decode: t.decode,
@@ -281,6 +281,11 @@ describe('options and bad input', () => {
       endpointType: ApiEndpointType.privateEndpoint(),
       prefillScaling: false,
     });
+    return t;
+  }
+
+  it('makes a private API reachable only through an execute-api endpoint', () => {
+    const t = privateLayer(new App({ context: SKIP_BUNDLING }));
     const tpl = Template.fromStack(t.stack);
     tpl.hasResourceProperties('AWS::ApiGateway::RestApi', {
       EndpointConfiguration: { Types: ['PRIVATE'], VpcEndpointIds: Match.anyValue() },
@@ -295,6 +300,8 @@ describe('options and bad input', () => {
       PrivateDnsEnabled: true,
     });
     tpl.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 0);
+    const nagged = privateLayer(appWithNag({ context: SKIP_BUNDLING }));
+    expect(nagFindings(nagged.app).filter((f) => f.constructPath.startsWith('Tiers/Invocation/'))).toEqual([]);
   });
 
   it('refuses tiers inside a VPC without `vpc`, saying what to pass', () => {
