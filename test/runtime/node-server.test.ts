@@ -1,0 +1,92 @@
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import { GatewayRequest, HttpHandler } from '../../lib/runtime/http-types';
+import { RunningServer, startNodeServer } from '../../lib/runtime/node-server';
+
+const encoder = new TextEncoder();
+const servers: RunningServer[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.close();
+});
+
+async function serve(handler: HttpHandler, options = {}) {
+  const server = await startNodeServer(handler, options);
+  servers.push(server);
+  return server;
+}
+
+const echo: HttpHandler = async (request: GatewayRequest) => ({
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: encoder.encode(JSON.stringify({ method: request.method, path: request.path, bytes: request.body.length, h: request.headers['x-test'] })),
+});
+
+function http2Post(url: string, path: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(url);
+    session.on('error', reject);
+    const req = session.request({ ':method': 'POST', ':path': path, 'x-test': 'h2' });
+    let data = '';
+    let status = 0;
+    req.on('response', (headers) => (status = Number(headers[':status'])));
+    req.on('data', (chunk) => (data += chunk));
+    req.on('end', () => {
+      session.close();
+      resolve({ status, body: data });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('one port answers HTTP/1.1 and cleartext HTTP/2 with prior knowledge', async () => {
+  const server = await serve(echo);
+  const h1 = await fetch(`${server.url}/model/a%3Ab/converse?x=1`, { method: 'POST', body: 'abc', headers: { 'x-test': 'h1' } });
+  expect(await h1.json()).toEqual({ method: 'POST', path: '/model/a%3Ab/converse', bytes: 3, h: 'h1' });
+  const h2 = await http2Post(server.url, '/p', Buffer.from('hello'));
+  expect(h2.status).toBe(200);
+  expect(JSON.parse(h2.body)).toEqual({ method: 'POST', path: '/p', bytes: 5, h: 'h2' });
+});
+
+test('a body over the limit reaches the handler cut to limit + 1 bytes, so it can refuse it', async () => {
+  const server = await serve(echo, { maxBodyBytes: 1000 });
+  const h1 = await fetch(`${server.url}/x`, { method: 'POST', body: 'y'.repeat(5000) });
+  expect((await h1.json()).bytes).toBe(1001);
+  const h2 = await http2Post(server.url, '/x', Buffer.alloc(5000));
+  expect(JSON.parse(h2.body).bytes).toBe(1001);
+});
+
+test('close() lets a stream in progress finish, then refuses new connections', async () => {
+  const slow: HttpHandler = async () => ({
+    status: 200,
+    headers: {},
+    body: (async function* () {
+      for (let i = 0; i < 5; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        yield encoder.encode(`${i}`);
+      }
+    })(),
+  });
+  const server = await startNodeServer(slow, { shutdownGraceMs: 2000 });
+  const response = await fetch(`${server.url}/stream`);
+  const closed = server.close();
+  expect(await response.text()).toBe('01234');
+  await closed;
+  await expect(
+    new Promise((resolve, reject) => net.connect(server.port, '127.0.0.1').on('connect', resolve).on('error', reject)),
+  ).rejects.toThrow(/ECONNREFUSED/);
+});
+
+test('a stream that breaks drops the connection instead of ending cleanly', async () => {
+  const broken: HttpHandler = async () => ({
+    status: 200,
+    headers: {},
+    body: (async function* () {
+      yield encoder.encode('partial');
+      throw new Error('upstream died');
+    })(),
+  });
+  const server = await serve(broken);
+  const response = await fetch(`${server.url}/x`);
+  await expect(response.text()).rejects.toThrow();
+});
