@@ -1,6 +1,6 @@
 import { ConverseCommand, ConverseStreamCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { MockCluster, MockClusterOptions, MockTiming, startMockCluster } from '../../lib/mock';
-import { bedrockClient, eventually, readConverseStream, rejection, userSays } from './helpers';
+import { bedrockClient, eventually, rejection, userSays } from './helpers';
 
 const MODEL = 'us.meta.llama3-3-70b-instruct-v1:0';
 /** Stage limits short enough that every fault resolves in well under the test timeout. */

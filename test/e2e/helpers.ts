@@ -25,10 +25,10 @@ export function userSays(text: string): Message[] {
 export async function readConverseStream(stream: AsyncIterable<ConverseStreamOutput>) {
   const events: string[] = [];
   let text = '';
-  let metadata: ConverseStreamOutput.MetadataMember['metadata'];
+  let metadata: ConverseStreamOutput.MetadataMember['metadata'] | undefined;
   let stopReason: string | undefined;
   for await (const event of stream) {
-    const name = Object.keys(event).find((key) => (event as Record<string, unknown>)[key] !== undefined)!;
+    const name = Object.keys(event).find((key) => (event as unknown as Record<string, unknown>)[key] !== undefined)!;
     events.push(name);
     if (event.contentBlockDelta) text += event.contentBlockDelta.delta?.text ?? '';
     if (event.messageStop) stopReason = event.messageStop.stopReason;

@@ -51,7 +51,7 @@ test('one port answers HTTP/1.1 and cleartext HTTP/2 with prior knowledge', asyn
 test('a body over the limit reaches the handler cut to limit + 1 bytes, so it can refuse it', async () => {
   const server = await serve(echo, { maxBodyBytes: 1000 });
   const h1 = await fetch(`${server.url}/x`, { method: 'POST', body: 'y'.repeat(5000) });
-  expect((await h1.json()).bytes).toBe(1001);
+  expect(((await h1.json()) as { bytes: number }).bytes).toBe(1001);
   const h2 = await http2Post(server.url, '/x', Buffer.alloc(5000));
   expect(JSON.parse(h2.body).bytes).toBe(1001);
 });
