@@ -30,10 +30,6 @@ export interface FunctionUrlEvent {
 /** An HTTP request as the transport-neutral cores take it, before the adapter adds the abort signal. */
 export type HttpRequestParts = Omit<GatewayRequest, 'signal'>;
 
-export function isFunctionUrlEvent(event: unknown): event is FunctionUrlEvent {
-  return typeof event === 'object' && event !== null && (event as { version?: unknown }).version === '2.0';
-}
-
 /** Reads an API Gateway REST proxy event. */
 export function fromApiGatewayEvent(event: ApiGatewayProxyEvent): HttpRequestParts {
   return {
