@@ -4,30 +4,34 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RuntimeEntry, RuntimeFunction } from '../../lib/invocation';
+import { MOCK_WORKER_ENV_VAR, REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
+import { installFakeAwsLambda } from './fake-awslambda';
+
+const ENTRIES = { Router: RuntimeEntry.ROUTER, MockPrefill: RuntimeEntry.MOCK_PREFILL, MockDecode: RuntimeEntry.MOCK_DECODE };
 
 /**
- * The router bundle as `cdk synth` builds it: by the local esbuild (no Docker), loadable, and
- * free of the CDK (the boundary that keeps the runtime deployable).
+ * The Lambda bundles as `cdk synth` builds them: by the local esbuild (no Docker), free of the CDK
+ * (the boundary that keeps the runtime deployable), and runnable as the Lambda runtime loads them.
  */
-describe('the router bundle', () => {
-  let bundleDir: string;
+describe('the Lambda bundles', () => {
+  const bundles: Record<string, string> = {};
   let template: Template;
 
   beforeAll(() => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-'));
-    const app = new App({ outdir });
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-')) });
     const stack = new Stack(app, 'Bundle');
-    new RuntimeFunction(stack, 'Router', { entry: RuntimeEntry.ROUTER, handler: 'handler' });
+    for (const [id, entry] of Object.entries(ENTRIES)) new RuntimeFunction(stack, id, { entry, handler: 'handler' });
     template = Template.fromStack(stack);
     const assembly = app.synth();
-    const code = Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Code;
-    const assetKey: string = code.S3Key;
-    bundleDir = path.join(assembly.directory, `asset.${assetKey.replace(/\.zip$/, '')}`);
+    for (const id of Object.keys(ENTRIES)) {
+      const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([logicalId]) => logicalId.startsWith(id))!;
+      bundles[id] = path.join(assembly.directory, `asset.${(fn[1].Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+    }
   }, 120_000);
 
-  it('is built locally into index.js with the handler the function names', () => {
-    expect(fs.existsSync(path.join(bundleDir, 'index.js'))).toBe(true);
-    template.hasResourceProperties('AWS::Lambda::Function', {
+  it('are built locally into index.js, for the runtime the functions name', () => {
+    for (const dir of Object.values(bundles)) expect(fs.existsSync(path.join(dir, 'index.js'))).toBe(true);
+    template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -35,12 +39,43 @@ describe('the router bundle', () => {
     });
   });
 
-  it('contains no aws-cdk-lib or constructs code', () => {
-    const source = fs.readFileSync(path.join(bundleDir, 'index.js'), 'utf8');
-    expect(source).not.toMatch(/node_modules\/aws-cdk-lib|node_modules\/constructs/);
-    const map = fs.readFileSync(path.join(bundleDir, 'index.js.map'), 'utf8');
-    const sources = (JSON.parse(map) as { sources: string[] }).sources;
-    expect(sources.some((s) => s.includes('lib/runtime/lambda/router-handler.ts'))).toBe(true);
-    expect(sources.filter((s) => /aws-cdk-lib|\/constructs\//.test(s))).toEqual([]);
+  it('contain no aws-cdk-lib or constructs code', () => {
+    for (const [id, dir] of Object.entries(bundles)) {
+      const sources = (JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+      expect(sources.some((s) => s.includes(`lib/runtime/lambda/${ENTRIES[id as keyof typeof ENTRIES].fileName}`))).toBe(true);
+      expect(sources.filter((s) => /aws-cdk-lib|\/constructs\//.test(s))).toEqual([]);
+    }
+  });
+
+  it('load and answer as the Lambda runtime would run them', async () => {
+    const saved = { ...process.env };
+    installFakeAwsLambda();
+    try {
+      process.env[REGISTRY_ENV_VAR] = JSON.stringify({ models: [] });
+      process.env[MOCK_WORKER_ENV_VAR] = JSON.stringify({ model: 'llama-3.3-70b-instruct', servedModelName: 'm', timing: 'none' });
+      // The request's embedded-metric line goes to stdout, raw, as in Lambda; it is not under test here.
+      const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const router = require(path.join(bundles.Router, 'index.js'));
+      const answer = await router.handler({
+        resource: '/model/{modelId}/converse',
+        path: '/model/meta.unknown-v1%3A0/converse',
+        httpMethod: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        pathParameters: { modelId: 'meta.unknown-v1:0' },
+        body: Buffer.from('{"messages":[]}').toString('base64'),
+        isBase64Encoded: true,
+      });
+      const written = write.mock.calls.map((c) => String(c[0]));
+      write.mockRestore();
+      expect(answer.statusCode).toBe(404);
+      expect(written[0]).toMatch(/^\{"_aws":\{.*"Namespace":"DisaggregatedInference"/);
+      expect(answer.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
+      expect(typeof router.streamingHandler).toBe('function');
+      for (const id of ['MockPrefill', 'MockDecode']) {
+        expect(typeof require(path.join(bundles[id], 'index.js')).handler).toBe('function');
+      }
+    } finally {
+      process.env = saved;
+    }
   });
 });
