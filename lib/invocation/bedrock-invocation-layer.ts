@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { RegistryConfig } from '../runtime/config';
 import { REGISTRY_ENV_VAR } from '../runtime/lambda/environment';
-import { METRIC_NAMES } from '../runtime/telemetry-schema';
+import type { MetricName } from '../runtime/telemetry-schema';
 import { ApiEndpointType } from './api-endpoint-type';
 import type { IDecodeEndpoint } from '../decode';
 import { BedrockOperation } from '../runtime/operations';
@@ -250,7 +250,7 @@ export class BedrockInvocationLayer extends Construct implements ec2.IConnectabl
   }
 
   /** Any metric of the router's request line (see `METRIC_NAMES`). */
-  public metric(metricName: (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES], options?: InvocationMetricOptions) {
+  public metric(metricName: MetricName, options?: InvocationMetricOptions): cloudwatch.Metric {
     return this.metrics.metric(metricName, options);
   }
 

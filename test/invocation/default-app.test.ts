@@ -1,6 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Stack } from 'aws-cdk-lib';
 import { buildDefaultApp, type DefaultApp } from '../../lib/app';
+import { DisaggregatedInference } from '../../lib/disaggregated-inference';
 import { BedrockOperation } from '../../lib/invocation';
 import { testApp, withCdkEnv } from '../app/test-app';
 import { nagFindings } from './nag';
@@ -122,5 +124,25 @@ describe('-c mode=mock', () => {
 
   it('refuses an unknown mode, naming it', () => {
     expect(() => defaultApp({ mode: 'mocks' })).toThrow(/Context mode='mocks' is not a mode the app knows; pass -c mode=mock/);
+  });
+});
+
+describe('DisaggregatedInference invocation options', () => {
+  const stackIn = () => new Stack(testApp({ 'aws:cdk:bundling-stacks': [] }), 'Test');
+
+  it('passes the API settings through to the invocation layer', () => {
+    const stack = stackIn();
+    new DisaggregatedInference(stack, 'Inference', { invocation: { stageName: 'prod', throttling: { rateLimit: 5, burstLimit: 10 } } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10, DataTraceEnabled: false, LoggingLevel: 'ERROR', MetricsEnabled: true }],
+    });
+  });
+
+  it('leaves the API out with `invocation: false`', () => {
+    const stack = stackIn();
+    const inference = new DisaggregatedInference(stack, 'Inference', { invocation: false });
+    expect(inference.invocation).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::RestApi', 0);
   });
 });
