@@ -66,6 +66,12 @@ describe('Lambda responses', () => {
     });
   });
 
+  it('buffered: JSON as text, so a client without an Accept header still gets JSON', async () => {
+    const core: HttpHandler = async () => ({ status: 400, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"message":"é"}') });
+    const result = await bufferedHandler(fromApiGatewayEvent, async () => core)(restEvent('m', ''));
+    expect(result).toMatchObject({ statusCode: 400, body: '{"message":"é"}', isBase64Encoded: false });
+  });
+
   it('streamed: the prelude, 8 NUL bytes, then each chunk as it comes', async () => {
     async function* chunks() {
       yield Uint8Array.from([1, 2]);

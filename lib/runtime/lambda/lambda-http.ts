@@ -1,3 +1,4 @@
+import { isUtf8 } from 'buffer';
 import { once } from 'events';
 import type { Writable } from 'stream';
 import { finished as streamFinished } from 'stream/promises';
@@ -32,13 +33,24 @@ export function lambdaRuntime(): AwsLambdaStreaming {
   return runtime;
 }
 
-/** Collects a response into a proxy result; the body is always base64, so every byte survives. */
+/** Content types API Gateway may pass as text; anything else is binary. */
+const TEXT_CONTENT_TYPE = /^(text\/|application\/(json|xml|x-amz-json)|[^;]*\+json)/i;
+
+/**
+ * Collects a response into a proxy result. JSON and text go as text; everything else in base64
+ * (the API's binary media type `*\/*` lets API Gateway turn it back into bytes). Text is never
+ * base64: API Gateway decodes a base64 body only when the caller's Accept header matches a binary
+ * media type, and Bedrock clients often send no Accept header.
+ */
 export async function toProxyResult(response: GatewayResponse): Promise<ProxyResult> {
+  const bytes = Buffer.from(await readBody(response.body));
+  const contentType = Object.entries(response.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  const text = TEXT_CONTENT_TYPE.test(contentType) && isUtf8(bytes);
   return {
     statusCode: response.status,
     headers: response.headers,
-    body: Buffer.from(await readBody(response.body)).toString('base64'),
-    isBase64Encoded: true,
+    body: text ? bytes.toString('utf8') : bytes.toString('base64'),
+    isBase64Encoded: !text,
   };
 }
 
