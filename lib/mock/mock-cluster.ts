@@ -92,13 +92,19 @@ export function mockModelIds(spec: ModelSpec, region = 'us-east-1'): string[] {
   return [...spec.bedrockModelIds, `arn:aws:bedrock:${region}::foundation-model/${foundation}`];
 }
 
+export interface MockWorkers {
+  readonly registry: RegistryConfig;
+  readonly models: MockModel[];
+  close(): Promise<void>;
+}
+
 /**
- * The whole pipeline on localhost over real sockets: per model, N prefill workers (each with
- * its KV socket server) and one decode worker, behind one Bedrock-compatible gateway.
+ * The workers alone: per model, N prefill workers (each with its KV socket server) and one
+ * decode worker, plus the registry a gateway needs to route to them.
  */
-export async function startMockCluster(options: MockClusterOptions = {}): Promise<MockCluster> {
+export async function startMockWorkers(options: Omit<MockClusterOptions, 'port' | 'gateway'> = {}): Promise<MockWorkers> {
   const servers: Array<{ close(): Promise<void> }> = [];
-  const closeAll = async () => {
+  const close = async () => {
     for (const server of servers.reverse()) await server.close();
   };
   try {
@@ -106,24 +112,36 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
     for (const name of options.models ?? ['llama-3.3-70b-instruct']) {
       models.push(await startModel(getModelSpec(name), options, servers));
     }
-    const registry: RegistryConfig = { models: models.map((m) => m.route) };
-    const gateway = new BedrockGateway({ ...options.gateway, registry });
+    return { registry: { models: models.map((m) => m.route) }, models, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The whole pipeline on localhost over real sockets: the mock workers behind one Bedrock-compatible gateway. */
+export async function startMockCluster(options: MockClusterOptions = {}): Promise<MockCluster> {
+  const workers = await startMockWorkers(options);
+  try {
+    const gateway = new BedrockGateway({ ...options.gateway, registry: workers.registry });
     const server: RunningServer = await startNodeServer((request) => gateway.handle(request), {
       port: options.port ?? 0,
       maxBodyBytes: gateway.maxBodyBytes,
     });
-    // The gateway stops first so requests in progress can still reach the workers.
-    servers.push(server);
     return {
       endpoint: server.url,
       modelIds: gateway.modelIds,
       gateway,
-      registry,
-      models,
-      close: closeAll,
+      registry: workers.registry,
+      models: workers.models,
+      // The gateway stops first so requests in progress can still reach the workers.
+      close: async () => {
+        await server.close();
+        await workers.close();
+      },
     };
   } catch (error) {
-    await closeAll();
+    await workers.close();
     throw error;
   }
 }

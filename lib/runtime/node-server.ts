@@ -154,6 +154,7 @@ async function readBody(req: AnyRequest, limit: number, abort: () => void): Prom
 
 async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, maxBodyBytes: number, closing: () => boolean) {
   const controller = new AbortController();
+  // Set just before this side ends the exchange: a close before that means the client left.
   let finished = false;
   res.on('close', () => {
     if (!finished) controller.abort();
@@ -183,12 +184,12 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
     if (closing() && !isHttp2) outHeaders.connection = 'close';
     if (response.body instanceof Uint8Array) {
       res.writeHead(response.status, { ...outHeaders, 'content-length': String(response.body.length) });
+      finished = true;
       await new Promise<void>((resolve) => {
         res.once('finish', resolve);
         res.once('close', resolve);
         (res as http.ServerResponse).end(response.body);
       });
-      finished = true;
       return;
     }
     const iterator = response.body[Symbol.asyncIterator]();

@@ -115,7 +115,7 @@ export class Router {
   }
 
   public async generate(input: GenerationInput): Promise<Generation> {
-    const total = new Deadline('the whole request', input.route.timeouts.totalMs);
+    const total = new Deadline('the whole request', input.route.timeouts.totalMs, [input.signal]);
     const tried = new Set<string>();
     const pool = this.pool(input.route);
     const attempts = input.route.config.decode.canIngestKv ? Math.max(1, Math.min(pool.size, this.maxAttempts)) : 1;
@@ -128,7 +128,7 @@ export class Router {
           total.clear();
           throw error; // a bug, not an upstream failure: let the gateway report it as internal
         }
-        const failure = error instanceof BedrockError ? error : upstreamFailure(error, AbortSignal.any([input.signal, total.signal]), '', 'request');
+        const failure = error instanceof BedrockError ? error : upstreamFailure(error, total.signal, '', 'request');
         if (failure instanceof BedrockError || failure.kind === 'rejected' || failure.kind === 'aborted' || total.signal.aborted) {
           total.clear();
           throw failure instanceof BedrockError ? failure : failureToBedrock(failure);
@@ -179,8 +179,8 @@ export class Router {
       }
     }
 
-    const watchdog = new Deadline('the first output token', route.timeouts.firstTokenMs);
-    const signal = AbortSignal.any([input.signal, total.signal, watchdog.signal]);
+    const watchdog = new Deadline('the first output token', route.timeouts.firstTokenMs, [total.signal]);
+    const signal = watchdog.signal;
     const decodeRequest: CompletionRequest = {
       ...body,
       model: route.config.decode.model,
@@ -283,14 +283,14 @@ export class Router {
     pool: WorkerPool,
     total: Deadline,
   ): Promise<CompletionResponse> {
-    const deadline = new Deadline('prefill', input.route.timeouts.prefillMs);
+    const deadline = new Deadline('prefill', input.route.timeouts.prefillMs, [total.signal]);
     const release = pool.acquire(url);
     try {
       const answer = await postJson<CompletionResponse>(
         url,
         path,
         { ...body, max_tokens: 1, stream: false, kv_transfer_params: { do_remote_decode: true } },
-        { fetch: this.fetch, signal: AbortSignal.any([input.signal, total.signal, deadline.signal]) },
+        { fetch: this.fetch, signal: deadline.signal },
         `prefill on ${url}`,
       );
       pool.markHealthy(url);
@@ -317,8 +317,8 @@ export class Router {
       const url = pool.size > 0 ? pool.pick(tried) : route.config.decode.url;
       if (!url) break;
       tried.add(url);
-      const deadline = new Deadline('token counting', route.timeouts.prefillMs);
-      const stageSignal = AbortSignal.any([signal, deadline.signal]);
+      const deadline = new Deadline('token counting', route.timeouts.prefillMs, [signal]);
+      const stageSignal = deadline.signal;
       try {
         const model = pool.size > 0 ? route.config.prefillModel : route.config.decode.model;
         const answer = await postJson<TokenizeResponse>(

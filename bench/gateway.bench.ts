@@ -1,0 +1,202 @@
+/**
+ * Gateway overhead benchmark (`npm run bench`). With zero-latency mock workers it measures
+ * Converse through the gateway against the same worker calls made directly (prefill, then
+ * the streamed decode with the KV hand-off), at several concurrencies, and the token rate of
+ * one long ConverseStream against the decode worker's own stream. Not a test: it prints figures.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RegistryConfig } from '../lib/runtime/config';
+import { CompletionResponse, PATHS } from '../lib/runtime/openai-protocol';
+import { readSseData } from '../lib/runtime/sse';
+
+const CONCURRENCIES = [1, 16, 64];
+/** Requests per measurement: bounded so the whole run takes a minute or two on 2 cores. */
+const REQUESTS: Record<number, number> = { 1: 300, 16: 1500, 64: 1500 };
+const WARMUP = 100;
+const ANSWER_TOKENS = 16;
+/** The long stream's length; also the mock decode's natural answer length (Converse calls cap it with maxTokens). */
+const LONG_STREAM_TOKENS = 8192;
+const PROMPT = 'Summarise the benefits of running prefill and decode on different hardware.';
+const MODEL_ID = 'us.meta.llama3-3-70b-instruct-v1:0';
+
+interface Result {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly failed: number;
+}
+
+async function measure(requests: number, concurrency: number, call: () => Promise<void>): Promise<Result> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < requests) {
+        const t0 = performance.now();
+        try {
+          await call();
+          latencies.push(performance.now() - t0);
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), failed };
+}
+
+/** Converse through the gateway, as a plain HTTP/1.1 JSON call (no SDK cost in the figure). */
+function viaGateway(endpoint: string): () => Promise<void> {
+  const url = `${endpoint}/model/${encodeURIComponent(MODEL_ID)}/converse`;
+  const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: PROMPT }] }], inferenceConfig: { maxTokens: ANSWER_TOKENS } });
+  return async () => {
+    const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const answer = (await response.json()) as { usage?: { outputTokens?: number } };
+    if (response.status !== 200 || answer.usage?.outputTokens !== ANSWER_TOKENS) throw new Error(`gateway answered ${response.status}`);
+  };
+}
+
+/** The router's two worker calls made directly: prefill with do_remote_decode, then the streamed decode pulling the KV. */
+function direct(registry: RegistryConfig): () => Promise<void> {
+  const route = registry.models[0];
+  const messages = [{ role: 'user', content: PROMPT }];
+  let turn = 0;
+  return async () => {
+    const prefillUrl = route.prefillUrls[turn++ % route.prefillUrls.length];
+    const prefill = await fetch(prefillUrl + PATHS.chatCompletions, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: route.prefillModel, messages, max_tokens: 1, kv_transfer_params: { do_remote_decode: true } }),
+    });
+    const answer = (await prefill.json()) as CompletionResponse;
+    const decode = await fetch(route.decode.url + PATHS.chatCompletions, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: route.decode.model,
+        messages,
+        max_tokens: ANSWER_TOKENS,
+        stream: true,
+        stream_options: { include_usage: true },
+        kv_transfer_params: { ...answer.kv_transfer_params, do_remote_prefill: true },
+      }),
+    });
+    let events = 0;
+    for await (const data of readSseData(decode.body!)) if (data) events++;
+    if (decode.status !== 200 || events < ANSWER_TOKENS) throw new Error(`decode answered ${decode.status}`);
+  };
+}
+
+/** Event-stream frames in a body, counted by their length preludes (no decoding cost in the figure). */
+async function countFrames(body: AsyncIterable<Uint8Array>): Promise<number> {
+  let frames = 0;
+  let pending = Buffer.alloc(0);
+  for await (const chunk of body) {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
+    let offset = 0;
+    while (pending.length - offset >= 4 && pending.length - offset >= pending.readUInt32BE(offset)) {
+      offset += pending.readUInt32BE(offset);
+      frames++;
+    }
+    pending = pending.subarray(offset);
+  }
+  return frames;
+}
+
+async function gatewayStreamTokensPerSecond(endpoint: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${endpoint}/model/${encodeURIComponent(MODEL_ID)}/converse-stream`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: PROMPT }] }], inferenceConfig: { maxTokens: LONG_STREAM_TOKENS } }),
+  });
+  // Every frame but messageStart, contentBlockStop, messageStop and metadata carries one token.
+  const tokens = (await countFrames(response.body!)) - 4;
+  if (tokens !== LONG_STREAM_TOKENS) throw new Error(`stream gave ${tokens} tokens`);
+  return tokens / ((performance.now() - started) / 1000);
+}
+
+async function decodeStreamTokensPerSecond(registry: RegistryConfig): Promise<number> {
+  const route = registry.models[0];
+  const started = performance.now();
+  const response = await fetch(route.decode.url + PATHS.chatCompletions, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    // No KV params: the decode processes the prompt itself, the rest of the stream is identical.
+    body: JSON.stringify({ model: route.decode.model, messages: [{ role: 'user', content: PROMPT }], max_tokens: LONG_STREAM_TOKENS, stream: true }),
+  });
+  let tokens = 0;
+  for await (const data of readSseData(response.body!)) if (data.includes('"content":"') && !data.includes('"content":""')) tokens++;
+  if (tokens !== LONG_STREAM_TOKENS) throw new Error(`decode stream gave ${tokens} tokens`);
+  return tokens / ((performance.now() - started) / 1000);
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
+
+/** Starts `bench/serve.ts <args>` and resolves with the first line it prints. */
+function serve(args: string[], children: ChildProcess[]): Promise<string> {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'serve.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data.toString();
+      const end = out.indexOf('\n');
+      if (end >= 0) resolve(out.slice(0, end));
+    });
+    child.on('exit', (code) => reject(new Error(`bench/serve.ts ${args[0]} exited with ${code}`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const children: ChildProcess[] = [];
+  try {
+    const registry = JSON.parse(await serve(['workers', String(LONG_STREAM_TOKENS)], children)) as RegistryConfig;
+    const endpoint = await serve(['gateway', JSON.stringify(registry)], children);
+    const gateway = viaGateway(endpoint);
+    const workers = direct(registry);
+    await measure(WARMUP, 8, gateway);
+    await measure(WARMUP, 8, workers);
+
+    console.log(`Converse, ${ANSWER_TOKENS} output tokens, zero-latency mock workers; workers, gateway and load generator in separate processes`);
+    console.log(`(${os.cpus().length} CPUs, Node ${process.version})`);
+    console.log('concurrency  requests |   gateway req/s   p50 ms   p99 ms failed |    direct req/s   p50 ms   p99 ms failed | ratio');
+    let worst = Infinity;
+    let failures = 0;
+    for (const concurrency of CONCURRENCIES) {
+      const requests = REQUESTS[concurrency];
+      const viaGw = await measure(requests, concurrency, gateway);
+      const viaDirect = await measure(requests, concurrency, workers);
+      const ratio = viaGw.rps / viaDirect.rps;
+      worst = Math.min(worst, ratio);
+      failures += viaGw.failed + viaDirect.failed;
+      console.log(
+        `${String(concurrency).padStart(11)} ${String(requests).padStart(9)} | ${fmt(viaGw.rps)} ${fmt(viaGw.p50, 2)} ${fmt(viaGw.p99, 2)} ${String(viaGw.failed).padStart(6)} |` +
+          ` ${fmt(viaDirect.rps)} ${fmt(viaDirect.p50, 2)} ${fmt(viaDirect.p99, 2)} ${String(viaDirect.failed).padStart(6)} | ${ratio.toFixed(2)}`,
+      );
+    }
+
+    const gwTps = await gatewayStreamTokensPerSecond(endpoint);
+    const decodeTps = await decodeStreamTokensPerSecond(registry);
+    console.log(`\nOne ConverseStream of ${LONG_STREAM_TOKENS} tokens (plain HTTP/1.1 reader on both sides):`);
+    console.log(`  through the gateway: ${gwTps.toFixed(0)} tokens/s; the decode worker's own stream: ${decodeTps.toFixed(0)} tokens/s; ratio ${(gwTps / decodeTps).toFixed(2)}`);
+    const met = worst >= 0.7 && failures === 0;
+    console.log(`\nTarget (gateway >= 0.7 of direct throughput, zero failed requests): ${met ? 'met' : 'NOT met'} (worst ratio ${worst.toFixed(2)}, ${failures} failed)`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
