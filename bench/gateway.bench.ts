@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RegistryConfig } from '../lib/runtime/config';
 import { CompletionResponse, PATHS } from '../lib/runtime/openai-protocol';
-import { readSseData } from '../lib/runtime/sse';
+import { readSseBatches } from '../lib/runtime/sse';
 
 const CONCURRENCIES = [1, 16, 64];
 /** Requests per measurement: bounded so the whole run takes a minute or two on 2 cores. */
@@ -89,25 +89,30 @@ function direct(registry: RegistryConfig): () => Promise<void> {
       }),
     });
     let events = 0;
-    for await (const data of readSseData(decode.body!)) if (data) events++;
+    for await (const batch of readSseBatches(decode.body!)) events += batch.length;
     if (decode.status !== 200 || events < ANSWER_TOKENS) throw new Error(`decode answered ${decode.status}`);
   };
 }
 
-/** Event-stream frames in a body, counted by their length preludes (no decoding cost in the figure). */
-async function countFrames(body: AsyncIterable<Uint8Array>): Promise<number> {
-  let frames = 0;
+/**
+ * The payload of the last event-stream frame in a body (the ConverseStream `metadata` event),
+ * found by the frames' length preludes so the figure carries no decoding cost.
+ */
+async function lastFramePayload(body: AsyncIterable<Uint8Array>): Promise<unknown> {
   let pending = Buffer.alloc(0);
+  let last: Buffer | undefined;
   for await (const chunk of body) {
     pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
     let offset = 0;
     while (pending.length - offset >= 4 && pending.length - offset >= pending.readUInt32BE(offset)) {
-      offset += pending.readUInt32BE(offset);
-      frames++;
+      const length = pending.readUInt32BE(offset);
+      const headersLength = pending.readUInt32BE(offset + 4);
+      last = pending.subarray(offset + 12 + headersLength, offset + length - 4);
+      offset += length;
     }
     pending = pending.subarray(offset);
   }
-  return frames;
+  return JSON.parse(last!.toString('utf8'));
 }
 
 async function gatewayStreamTokensPerSecond(endpoint: string): Promise<number> {
@@ -117,8 +122,8 @@ async function gatewayStreamTokensPerSecond(endpoint: string): Promise<number> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: PROMPT }] }], inferenceConfig: { maxTokens: LONG_STREAM_TOKENS } }),
   });
-  // Every frame but messageStart, contentBlockStop, messageStop and metadata carries one token.
-  const tokens = (await countFrames(response.body!)) - 4;
+  const metadata = (await lastFramePayload(response.body!)) as { usage: { outputTokens: number } };
+  const tokens = metadata.usage.outputTokens;
   if (tokens !== LONG_STREAM_TOKENS) throw new Error(`stream gave ${tokens} tokens`);
   return tokens / ((performance.now() - started) / 1000);
 }
@@ -133,7 +138,9 @@ async function decodeStreamTokensPerSecond(registry: RegistryConfig): Promise<nu
     body: JSON.stringify({ model: route.decode.model, messages: [{ role: 'user', content: PROMPT }], max_tokens: LONG_STREAM_TOKENS, stream: true }),
   });
   let tokens = 0;
-  for await (const data of readSseData(response.body!)) if (data.includes('"content":"') && !data.includes('"content":""')) tokens++;
+  for await (const batch of readSseBatches(response.body!)) {
+    for (const data of batch) if (data.includes('"content":"') && !data.includes('"content":""')) tokens++;
+  }
   if (tokens !== LONG_STREAM_TOKENS) throw new Error(`decode stream gave ${tokens} tokens`);
   return tokens / ((performance.now() - started) / 1000);
 }

@@ -8,7 +8,7 @@ import { llamaDeltaChunk, llamaFinalChunk, llamaResponse, parseLlamaRequest } fr
 import { managedStream } from './managed-stream';
 import { BedrockOperation, parsePath } from './operations';
 import { ModelRegistry, ModelRoute } from './registry';
-import { Generation, GenerationEnd, PromptInput, Router, RouterOptions } from './router';
+import { Delta, Generation, GenerationEnd, PromptInput, Router, RouterOptions } from './router';
 import { RequestRecord, requestLogLine, TelemetrySink } from './telemetry';
 import { FetchFunction } from './upstream';
 import { isObject, parseJsonBody, requireObject } from './validation';
@@ -163,7 +163,7 @@ export class BedrockGateway {
         }
         return this.stream(trace, request.signal, { ...headers, 'content-type': EVENT_STREAM_CONTENT_TYPE }, generation, {
           start: () => [eventFrame(...converseStreamEvents.start())],
-          delta: (text) => eventFrame(...converseStreamEvents.delta(text)),
+          delta: (delta) => eventFrame(...converseStreamEvents.delta(delta.text)),
           end: (end) => converseStreamEvents.end(end, Date.now() - trace.startedAt).map(([type, payload]) => eventFrame(type, payload)),
         });
       }
@@ -189,9 +189,10 @@ export class BedrockGateway {
           generation,
           {
             start: () => [],
-            delta: (text) => {
-              tokens++;
-              return chunk(llamaDeltaChunk(text, tokens, tokens === 1 ? (generation.promptTokens ?? null) : null));
+            delta: (delta) => {
+              const first = tokens === 0;
+              tokens += delta.tokens;
+              return chunk(llamaDeltaChunk(delta.text, tokens, first ? (generation.promptTokens ?? null) : null));
             },
             end: (end) => {
               const firstByte = (generation.timings.firstTokenAt ?? Date.now()) - trace.startedAt;
@@ -237,7 +238,7 @@ export class BedrockGateway {
     signal: AbortSignal,
     headers: Record<string, string>,
     generation: Generation,
-    frames: { start(): Uint8Array[]; delta(text: string): Uint8Array; end(end: GenerationEnd): Uint8Array[] },
+    frames: { start(): Uint8Array[]; delta(delta: Delta): Uint8Array; end(end: GenerationEnd): Uint8Array[] },
   ): GatewayResponse {
     const produce = async function* () {
       yield* frames.start();
@@ -269,7 +270,7 @@ async function collect(generation: Generation): Promise<{ text: string; end: Gen
   let text = '';
   let next = await generation.deltas.next();
   while (!next.done) {
-    text += next.value;
+    text += next.value.text;
     next = await generation.deltas.next();
   }
   return { text, end: next.value };

@@ -197,8 +197,20 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
       // Headers wait for the first chunk: a stream that breaks before it looks like a dead server.
       let next = await iterator.next();
       res.writeHead(response.status, outHeaders);
+      const writer = res as http.ServerResponse;
+      let corked = false;
       while (!next.done && !controller.signal.aborted) {
-        if (!(res as http.ServerResponse).write(next.value)) {
+        // Chunks produced in the same turn of the event loop (tokens that arrived together)
+        // leave in one socket write rather than one system call each.
+        if (!corked && typeof writer.cork === 'function') {
+          corked = true;
+          writer.cork();
+          setImmediate(() => {
+            corked = false;
+            writer.uncork();
+          });
+        }
+        if (!writer.write(next.value)) {
           await new Promise((resolve) => {
             res.once('drain', resolve);
             res.once('close', resolve);

@@ -20,6 +20,12 @@ export interface GenerationInput {
 
 export type PromptInput = { readonly messages: ChatMessage[] } | { readonly prompt: string };
 
+/** Output text and how many tokens it holds (tokens that arrived together travel as one delta). */
+export interface Delta {
+  readonly text: string;
+  readonly tokens: number;
+}
+
 /** Bedrock's stop reasons the router can produce. */
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'model_context_window_exceeded';
 
@@ -45,8 +51,8 @@ export interface Generation {
   readonly timings: GenerationTimings;
   /** The prompt's token count when the prefill stage reported it (not in prompt replay). */
   readonly promptTokens?: number;
-  /** Text deltas in order; returns how the answer ended. Iterate once. */
-  readonly deltas: AsyncGenerator<string, GenerationEnd, undefined>;
+  /** Output in order; returns how the answer ended. Iterate once. */
+  readonly deltas: AsyncGenerator<Delta, GenerationEnd, undefined>;
   /** Ends the upstream calls and timers; safe to call at any point and more than once. */
   close(): Promise<void>;
 }
@@ -189,7 +195,7 @@ export class Router {
       stream_options: { include_usage: true },
       ...(kvTransferParams ? { kv_transfer_params: { ...kvTransferParams, do_remote_prefill: true, do_remote_decode: false } } : {}),
     };
-    let chunks: AsyncGenerator<CompletionChunk>;
+    let chunks: AsyncGenerator<CompletionChunk[]>;
     try {
       chunks = await postStream(
         route.config.decode.url,
@@ -204,31 +210,33 @@ export class Router {
     }
 
     // Read up to the first output token before answering, so failures so far can still retry.
-    const buffered: string[] = [];
+    // Tokens that arrive together (one network read) leave together, as one delta.
+    let pending: Delta = { text: '', tokens: 0 };
     let end: { finish?: string; stopReason?: string | number | null; usage?: CompletionChunk['usage'] } = {};
     let outputTokens = 0;
     const read = async (): Promise<boolean> => {
       const next = await chunks.next();
       if (next.done) return false;
-      const chunk = next.value;
       const now = this.now();
       if (timings.kvHandoffMs === undefined) timings.kvHandoffMs = now - decodeStart;
-      if (chunk.usage) end = { ...end, usage: chunk.usage };
-      for (const choice of chunk.choices) {
-        const text = choice.delta?.content ?? choice.text ?? '';
-        if (text) {
-          buffered.push(text);
-          outputTokens++;
-          timings.firstTokenAt ??= now;
-          timings.lastTokenAt = now;
-          watchdog.arm('the next output token', route.timeouts.interTokenMs);
+      for (const chunk of next.value) {
+        if (chunk.usage) end = { ...end, usage: chunk.usage };
+        for (const choice of chunk.choices) {
+          const text = choice.delta?.content ?? choice.text ?? '';
+          if (text) {
+            pending = { text: pending.text + text, tokens: pending.tokens + 1 };
+            outputTokens++;
+            timings.firstTokenAt ??= now;
+            timings.lastTokenAt = now;
+          }
+          if (choice.finish_reason) end = { ...end, finish: choice.finish_reason, stopReason: choice.stop_reason };
         }
-        if (choice.finish_reason) end = { ...end, finish: choice.finish_reason, stopReason: choice.stop_reason };
       }
+      if (pending.tokens > 0) watchdog.arm('the next output token', route.timeouts.interTokenMs);
       return true;
     };
     try {
-      while (buffered.length === 0 && !end.finish && (await read()));
+      while (pending.tokens === 0 && !end.finish && (await read()));
     } catch (error) {
       watchdog.clear();
       await chunks.return(undefined as never).catch(() => undefined);
@@ -256,10 +264,14 @@ export class Router {
       total.clear();
       await chunks.return(undefined as never).catch(() => undefined);
     };
-    const deltas = async function* (): AsyncGenerator<string, GenerationEnd, undefined> {
+    const deltas = async function* (): AsyncGenerator<Delta, GenerationEnd, undefined> {
       try {
         for (;;) {
-          while (buffered.length > 0) yield buffered.shift()!;
+          if (pending.tokens > 0) {
+            const delta = pending;
+            pending = { text: '', tokens: 0 };
+            yield delta;
+          }
           if (!(await read())) break;
         }
         if (!end.finish) throw new UpstreamFailure('unavailable', 'the decode stream ended without a finish reason', route.config.decode.url);

@@ -10,22 +10,26 @@ export function sseEvent(data: unknown): Uint8Array {
   return encoder.encode(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 }
 
-/** Yields the `data` of each event as it completes; tolerates events split across chunks. */
-export async function* readSseData(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+/**
+ * Yields, per network read, the `data` of every event that read completed (events split across
+ * reads are joined). Batches let a consumer handle tokens that arrived together in one go.
+ */
+export async function* readSseBatches(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
   const decoder = new TextDecoder();
   let pending = '';
   for await (const chunk of chunks) {
     pending += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = pending.search(/\r?\n\r?\n/)) >= 0) {
-      const event = pending.slice(0, end);
-      pending = pending.slice(end).replace(/^\r?\n\r?\n/, '');
+    const events = pending.split(/\r?\n\r?\n/);
+    pending = events.pop()!;
+    const batch: string[] = [];
+    for (const event of events) {
       const data = event
         .split(/\r?\n/)
         .filter((line) => line.startsWith('data:'))
         .map((line) => line.slice(5).replace(/^ /, ''))
         .join('\n');
-      if (data) yield data;
+      if (data) batch.push(data);
     }
+    if (batch.length > 0) yield batch;
   }
 }

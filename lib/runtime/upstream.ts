@@ -1,5 +1,5 @@
 import { CompletionChunk, WorkerErrorBody } from './openai-protocol';
-import { readSseData, SSE_DONE } from './sse';
+import { readSseBatches, SSE_DONE } from './sse';
 
 /** Why a call to a worker failed; the router turns each kind into a retry or a Bedrock error. */
 export type UpstreamFailureKind =
@@ -94,8 +94,9 @@ export async function postJson<T>(workerUrl: string, path: string, body: unknown
 }
 
 /**
- * POSTs a streamed completion request and yields its chunks. Response headers arrive before
- * this resolves, so a refused request fails here rather than mid-iteration.
+ * POSTs a streamed completion request and yields its chunks, in batches of those that arrived
+ * together. Response headers arrive before this resolves, so a refused request fails here
+ * rather than mid-iteration.
  */
 export async function postStream(
   workerUrl: string,
@@ -103,20 +104,25 @@ export async function postStream(
   body: unknown,
   options: PostOptions,
   what: string,
-): Promise<AsyncGenerator<CompletionChunk>> {
+): Promise<AsyncGenerator<CompletionChunk[]>> {
   const response = await post(workerUrl + path, workerUrl, body, options, what);
   if (!response.body) throw new UpstreamFailure('unavailable', `${what}: empty stream`, workerUrl);
   const stream = response.body;
   return (async function* chunks() {
     let done = false;
     try {
-      for await (const data of readSseData(stream)) {
-        if (data === SSE_DONE) {
-          done = true;
-          return;
+      for await (const batch of readSseBatches(stream)) {
+        // Read on to the end of the body after [DONE]: leaving a body unread makes the HTTP
+        // client drop the connection instead of reusing it.
+        if (done) continue;
+        const chunks: CompletionChunk[] = [];
+        for (const data of batch) {
+          if (data === SSE_DONE) done = true;
+          else if (!done) chunks.push(JSON.parse(data) as CompletionChunk);
         }
-        yield JSON.parse(data) as CompletionChunk;
+        if (chunks.length > 0) yield chunks;
       }
+      if (done) return;
     } catch (error) {
       throw upstreamFailure(error, options.signal, workerUrl, what);
     } finally {

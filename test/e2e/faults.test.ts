@@ -1,5 +1,5 @@
 import { ConverseCommand, ConverseStreamCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
-import { MockCluster, MockClusterOptions, MockTiming, startMockCluster } from '../../lib/mock';
+import { MockCluster, MockClusterOptions, MockTiming, startMockCluster, tokenize } from '../../lib/mock';
 import { bedrockClient, eventually, rejection, userSays } from './helpers';
 
 const MODEL = 'us.meta.llama3-3-70b-instruct-v1:0';
@@ -56,7 +56,8 @@ describe('a decode stream that breaks after N tokens', () => {
         for await (const event of response.stream!) if (event.contentBlockDelta) deltas.push(event.contentBlockDelta.delta!.text!);
       })(),
     );
-    expect(deltas).toHaveLength(3);
+    // Tokens that arrive together may share a delta: count tokens, not deltas.
+    expect(tokenize(deltas.join(''))).toHaveLength(3);
     expect(error.name).toBe('ModelStreamErrorException');
   });
 
@@ -124,7 +125,7 @@ describe('a client that goes away', () => {
     let heldWhileStreaming = { activeStreams: 0, heldKvBytes: 0 };
     try {
       for await (const event of response.stream!) {
-        if (event.contentBlockDelta && ++deltas === 5) {
+        if (event.contentBlockDelta && ++deltas === 3) {
           heldWhileStreaming = decode.stats();
           controller.abort();
         }
@@ -132,7 +133,7 @@ describe('a client that goes away', () => {
     } catch {
       // Depending on timing the aborted stream ends quietly or with an AbortError; either is fine.
     }
-    expect(deltas).toBeGreaterThanOrEqual(5);
+    expect(deltas).toBeGreaterThanOrEqual(3);
     expect(heldWhileStreaming.activeStreams).toBe(1);
     expect(heldWhileStreaming.heldKvBytes).toBeGreaterThan(0);
     await eventually(() => decode.stats().activeStreams === 0 && c.gateway.inFlight === 0);
