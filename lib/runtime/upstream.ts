@@ -73,7 +73,8 @@ async function post(url: string, workerUrl: string, body: unknown, options: Post
         'content-type': 'application/json',
         ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
       },
-      body: JSON.stringify(body),
+      // A buffer with a known length goes out in one write; a string body is streamed chunk by chunk.
+      body: Buffer.from(JSON.stringify(body)),
       signal: options.signal,
     });
   } catch (error) {
