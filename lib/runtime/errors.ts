@@ -51,10 +51,6 @@ export function toBedrockError(error: unknown): BedrockError {
 }
 
 /** The non-streamed error answer: status, `x-amzn-errortype` and a JSON `message`. */
-export function errorResponse(error: BedrockError): GatewayResponse {
-  return jsonResponse(
-    error.type.httpStatus,
-    { message: error.message },
-    { 'x-amzn-errortype': error.type.name },
-  );
+export function errorResponse(error: BedrockError, headers: Record<string, string> = {}): GatewayResponse {
+  return jsonResponse(error.type.httpStatus, { message: error.message }, { ...headers, 'x-amzn-errortype': error.type.name });
 }

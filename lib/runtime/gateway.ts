@@ -103,7 +103,7 @@ export class BedrockGateway {
         BedrockErrorType.THROTTLING,
         `Too many requests in progress (limit ${this.maxConcurrentRequests}); retry with backoff.`,
       );
-      return this.finish(trace, errorResponse(trace.error));
+      return this.finish(trace, errorResponse(trace.error, { 'x-amzn-requestid': trace.requestId }));
     }
     this.active++;
     let streaming = false;
@@ -114,7 +114,7 @@ export class BedrockGateway {
     } catch (error) {
       trace.error = toBedrockError(error);
       if (!(error instanceof BedrockError)) console.error(`request ${trace.requestId} failed:`, error);
-      return errorResponse(trace.error);
+      return errorResponse(trace.error, { 'x-amzn-requestid': trace.requestId });
     } finally {
       // Streams release their slot and log when they end; everything else ends here.
       if (!streaming) {

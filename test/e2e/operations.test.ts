@@ -115,6 +115,7 @@ describe.each(TRANSPORTS)('every operation through the official client over %s',
     const error = await rejection(client().send(new ConverseCommand({ modelId: 'anthropic.claude-v2', messages: userSays('hi') })));
     expect(error.name).toBe('ResourceNotFoundException');
     expect(error.message).toContain('anthropic.claude-v2');
+    expect((error as { $metadata?: { requestId?: string } }).$metadata?.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
