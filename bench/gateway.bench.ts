@@ -3,6 +3,8 @@
  * Converse through the gateway against the same worker calls made directly (prefill, then
  * the streamed decode with the KV hand-off), at several concurrencies, and the token rate of
  * one long ConverseStream against the decode worker's own stream. Not a test: it prints figures.
+ * Every HTTP call, the load generator's and the router's, uses the same client (nodeFetch), so
+ * the ratio measures the gateway, not a difference between HTTP clients.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as os from 'node:os';
@@ -10,6 +12,7 @@ import * as path from 'node:path';
 import { RegistryConfig } from '../lib/runtime/config';
 import { CompletionResponse, PATHS } from '../lib/runtime/openai-protocol';
 import { readSseBatches } from '../lib/runtime/sse';
+import { nodeFetch } from '../lib/runtime/node-fetch';
 
 const CONCURRENCIES = [1, 16, 64];
 /** Requests per measurement: bounded so the whole run takes a minute or two on 2 cores. */
@@ -57,7 +60,7 @@ function viaGateway(endpoint: string): () => Promise<void> {
   const url = `${endpoint}/model/${encodeURIComponent(MODEL_ID)}/converse`;
   const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: PROMPT }] }], inferenceConfig: { maxTokens: ANSWER_TOKENS } });
   return async () => {
-    const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const response = await nodeFetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     const answer = (await response.json()) as { usage?: { outputTokens?: number } };
     if (response.status !== 200 || answer.usage?.outputTokens !== ANSWER_TOKENS) throw new Error(`gateway answered ${response.status}`);
   };
@@ -70,13 +73,13 @@ function direct(registry: RegistryConfig): () => Promise<void> {
   let turn = 0;
   return async () => {
     const prefillUrl = route.prefillUrls[turn++ % route.prefillUrls.length];
-    const prefill = await fetch(prefillUrl + PATHS.chatCompletions, {
+    const prefill = await nodeFetch(prefillUrl + PATHS.chatCompletions, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: route.prefillModel, messages, max_tokens: 1, kv_transfer_params: { do_remote_decode: true } }),
     });
     const answer = (await prefill.json()) as CompletionResponse;
-    const decode = await fetch(route.decode.url + PATHS.chatCompletions, {
+    const decode = await nodeFetch(route.decode.url + PATHS.chatCompletions, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -117,7 +120,7 @@ async function lastFramePayload(body: AsyncIterable<Uint8Array>): Promise<unknow
 
 async function gatewayStreamTokensPerSecond(endpoint: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${endpoint}/model/${encodeURIComponent(MODEL_ID)}/converse-stream`, {
+  const response = await nodeFetch(`${endpoint}/model/${encodeURIComponent(MODEL_ID)}/converse-stream`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: PROMPT }] }], inferenceConfig: { maxTokens: LONG_STREAM_TOKENS } }),
@@ -131,7 +134,7 @@ async function gatewayStreamTokensPerSecond(endpoint: string): Promise<number> {
 async function decodeStreamTokensPerSecond(registry: RegistryConfig): Promise<number> {
   const route = registry.models[0];
   const started = performance.now();
-  const response = await fetch(route.decode.url + PATHS.chatCompletions, {
+  const response = await nodeFetch(route.decode.url + PATHS.chatCompletions, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     // No KV params: the decode processes the prompt itself, the rest of the stream is identical.

@@ -22,7 +22,7 @@ export interface BedrockGatewayOptions {
   readonly maxConcurrentRequests?: number;
   /** Receives one embedded-metric-format JSON line per request. @default writes the line to stdout */
   readonly telemetry?: TelemetrySink;
-  /** The HTTP client used to call the workers. @default the global fetch */
+  /** The HTTP client used to call the workers. @default nodeFetch (node:http with keep-alive) */
   readonly fetch?: FetchFunction;
   /** Router tuning: worker cool-down, attempts, API-key resolution. @default the router's defaults */
   readonly router?: Omit<RouterOptions, 'fetch'>;

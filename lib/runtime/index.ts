@@ -9,3 +9,4 @@ export * from './router';
 export * from './registry';
 export * from './telemetry';
 export * from './node-server';
+export * from './node-fetch';

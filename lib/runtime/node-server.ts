@@ -193,40 +193,30 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
       return;
     }
     const iterator = response.body[Symbol.asyncIterator]();
+    let writer: CoalescingWriter | undefined;
     try {
       // Headers wait for the first chunk: a stream that breaks before it looks like a dead server.
       let next = await iterator.next();
       res.writeHead(response.status, outHeaders);
-      const writer = res as http.ServerResponse;
-      let corked = false;
+      // Chunks produced in the same turn of the event loop (tokens that arrived together) leave
+      // as one write: one system call, and one HTTP/1.1 chunk or HTTP/2 DATA frame for the peer.
+      writer = new CoalescingWriter(res as http.ServerResponse);
       while (!next.done && !controller.signal.aborted) {
-        // Chunks produced in the same turn of the event loop (tokens that arrived together)
-        // leave in one socket write rather than one system call each.
-        if (!corked && typeof writer.cork === 'function') {
-          corked = true;
-          writer.cork();
-          setImmediate(() => {
-            corked = false;
-            writer.uncork();
-          });
-        }
-        if (!writer.write(next.value)) {
-          await new Promise((resolve) => {
-            res.once('drain', resolve);
-            res.once('close', resolve);
-          });
-        }
+        await writer.add(next.value);
         next = await iterator.next();
       }
       if (controller.signal.aborted) {
         await iterator.return?.();
         return;
       }
+      writer.flush();
       finished = true;
       res.end();
     } catch {
-      // The stream broke: drop the connection so the peer sees a broken stream, not a clean end.
+      // The stream broke: send what it produced, then drop the connection so the peer sees a
+      // broken stream, not a clean end.
       finished = true;
+      writer?.flush();
       cut();
     }
   } catch (error) {
@@ -236,5 +226,51 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'internal error' }));
     } else cut();
+  }
+}
+
+/** Bytes gathered before a write goes out without waiting for the end of the event-loop turn. */
+const COALESCE_BYTES = 64 * 1024;
+
+/** Gathers a stream's chunks and writes them once per event-loop turn, honouring backpressure. */
+class CoalescingWriter {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private scheduled = false;
+  private blocked = false;
+
+  constructor(private readonly res: http.ServerResponse) {}
+
+  public async add(chunk: Uint8Array): Promise<void> {
+    if (this.blocked) await this.drained();
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= COALESCE_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  public flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0 || this.res.writableEnded || this.res.destroyed) return;
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.res.write(data)) this.blocked = true;
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        this.blocked = false;
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 }

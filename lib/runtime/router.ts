@@ -4,6 +4,7 @@ import { ChatMessage, CompletionChunk, CompletionRequest, CompletionResponse, PA
 import { FetchFunction, postJson, postStream, UpstreamFailure, upstreamFailure } from './upstream';
 import { WorkerPool } from './worker-pool';
 import { Deadline } from './deadline';
+import { nodeFetch } from './node-fetch';
 
 /** What the client asked for, in the router's own terms (independent of the Bedrock operation). */
 export interface GenerationInput {
@@ -58,6 +59,7 @@ export interface Generation {
 }
 
 export interface RouterOptions {
+  /** The HTTP client for worker calls. @default nodeFetch (node:http with keep-alive) */
   readonly fetch?: FetchFunction;
   /** How long a failed prefill worker sits out. @default 5000 */
   readonly workerCoolDownMs?: number;
@@ -99,7 +101,7 @@ export class Router {
   private readonly now: () => number;
 
   constructor(options: RouterOptions = {}) {
-    this.fetch = options.fetch ?? fetch;
+    this.fetch = options.fetch ?? nodeFetch;
     this.coolDownMs = options.workerCoolDownMs ?? 5000;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.now = options.now ?? Date.now;
