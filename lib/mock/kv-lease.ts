@@ -17,7 +17,9 @@ export class KvLeaseStore {
     const id = randomUUID();
     const timer = setTimeout(() => {
       this.leases.delete(id);
+      // Remembered for one more lease period, so a late pull can say "expired", then forgotten.
       this.expired.add(id);
+      setTimeout(() => this.expired.delete(id), Math.max(this.leaseMs, 1000)).unref();
     }, this.leaseMs);
     timer.unref();
     this.leases.set(id, { blob, timer });
