@@ -19,8 +19,13 @@ export interface ModelSourceConfig {
   readonly vllmModelArgument: string;
   /** The `model` name the server answers to unless the fleet overrides it. */
   readonly defaultServedModelName: string;
-  /** Shell lines run at boot, before vLLM starts, to make the model available. */
+  /** Shell lines run once at boot, before vLLM first starts, to make the model available. */
   readonly fetchCommands: string[];
+  /**
+   * Shell lines run before every start of the server (in its start script, under `set -eu`), for
+   * values that may change while the instance lives, such as a token kept in a secret.
+   */
+  readonly startCommands: string[];
   /** Environment lines (`KEY=value`) for the vLLM service; values may be shell-expanded at boot. */
   readonly environment: string[];
 }
@@ -83,13 +88,15 @@ class HuggingFaceModelSource extends ModelSource {
     return {
       vllmModelArgument: this.modelId,
       defaultServedModelName: this.modelId,
-      fetchCommands: secret
+      fetchCommands: [],
+      // Read the token at every start of the server, not once at boot: the secret created with a
+      // placeholder gets its real value after deploy, and a restart (30 s after a failed download)
+      // then picks it up. The token never lands in user data or on disk.
+      startCommands: secret
         ? [
-            // Read the token at boot into a root-only file the service loads; it never lands in user data.
-            'install -d -m 700 /etc/vllm',
-            `printf 'HF_TOKEN=%s\\n' "$(aws secretsmanager get-secret-value --secret-id '${secret.secretArn}' ` +
-              `--query SecretString --output text --region "$AWS_REGION")" > /etc/vllm/hf-token.env`,
-            'chmod 600 /etc/vllm/hf-token.env',
+            `HF_TOKEN=$(aws secretsmanager get-secret-value --secret-id '${secret.secretArn}' ` +
+              '--query SecretString --output text --region "$AWS_REGION")',
+            'export HF_TOKEN',
           ]
         : [],
       environment: [`HF_HOME=${MODEL_DIR}/huggingface`],
@@ -127,6 +134,7 @@ class S3ModelSource extends ModelSource {
       vllmModelArgument: localDir,
       defaultServedModelName: this.prefix.split('/').pop() as string,
       fetchCommands: [`aws s3 sync 's3://${this.bucket.bucketName}/${this.prefix}/' '${localDir}' --only-show-errors`],
+      startCommands: [],
       environment: [],
     };
   }

@@ -64,6 +64,9 @@ export function vllmUserData(options: VllmServerOptions): ec2.UserData {
     'FI_PROVIDER=efa',
     'FI_EFA_USE_DEVICE_RDMA=1',
     `VLLM_NIXL_SIDE_CHANNEL_PORT=${NIXL_SIDE_CHANNEL_PORT}`,
+    // For the AWS CLI calls of the model's start commands.
+    `AWS_REGION=${Aws.REGION}`,
+    `AWS_DEFAULT_REGION=${Aws.REGION}`,
     ...options.model.environment,
   ];
   const userData = ec2.UserData.forLinux();
@@ -82,7 +85,14 @@ export function vllmUserData(options: VllmServerOptions): ec2.UserData {
     `cat > /etc/vllm/vllm.env <<'ENV'\n${environment.join('\n')}\nENV`,
     'echo "VLLM_NIXL_SIDE_CHANNEL_HOST=$LOCAL_IP" >> /etc/vllm/vllm.env',
     'echo "VLLM_VENV=$VLLM_VENV" >> /etc/vllm/vllm.env',
-    `cat > /opt/vllm/serve.sh <<'SERVE'\n#!/bin/bash\nsource "$VLLM_VENV/bin/activate"\nexec vllm serve ${serveArgs.map(shellQuote).join(' ')}\nSERVE`,
+    // The model's start commands run before the venv is activated, so they use the system AWS CLI.
+    `cat > /opt/vllm/serve.sh <<'SERVE'\n${[
+      '#!/bin/bash',
+      'set -eo pipefail',
+      ...options.model.startCommands,
+      'source "$VLLM_VENV/bin/activate"',
+      `exec vllm serve ${serveArgs.map(shellQuote).join(' ')}`,
+    ].join('\n')}\nSERVE`,
     'chmod 755 /opt/vllm/serve.sh',
     `cat > /etc/systemd/system/vllm.service <<'UNIT'
 [Unit]
@@ -92,7 +102,6 @@ Wants=network-online.target
 
 [Service]
 EnvironmentFile=/etc/vllm/vllm.env
-EnvironmentFile=-/etc/vllm/hf-token.env
 ExecStart=/opt/vllm/serve.sh
 Restart=on-failure
 RestartSec=30

@@ -47,6 +47,20 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
     expect(script).toContain('aws secretsmanager get-secret-value');
   });
 
+  test('the Hugging Face token is read from its secret at every server start, so a token put in after deploy is used', () => {
+    const script = userDataText(data);
+    const serveScript = /cat > \/opt\/vllm\/serve.sh <<'SERVE'\n([\s\S]*?)\nSERVE\n/.exec(script)?.[1] ?? '';
+    const lines = serveScript.split('\n');
+    const read = lines.findIndex((l) => l.startsWith('HF_TOKEN=$(aws secretsmanager get-secret-value'));
+    expect(read).toBeGreaterThan(0);
+    expect(lines).toContain('export HF_TOKEN');
+    expect(read).toBeLessThan(lines.findIndex((l) => l.startsWith('exec vllm serve')));
+    // Only in the start script: not at boot, never written to a file.
+    expect(script.split('get-secret-value').length - 1).toBe(1);
+    expect(script).not.toContain('hf-token.env');
+    expect(script).toMatch(/^AWS_REGION=/m);
+  });
+
   test('Auto Scaling group in the EFA subnet, ELB health checks with a long grace period, group metrics', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: '1',
