@@ -76,7 +76,8 @@ export function vllmUserData(options: VllmServerOptions): ec2.UserData {
     'install -d -m 755 /opt/vllm /opt/models',
     'install -d -m 700 /etc/vllm',
     // The Neuron DLAMI ships the vLLM environment under a versioned name; take the newest.
-    'VLLM_VENV=$(ls -d /opt/aws_neuronx_venv_*vllm* 2>/dev/null | sort -V | tail -n1)',
+    // `|| true`: under pipefail a failed ls would end the script here, before the message below.
+    'VLLM_VENV=$(ls -d /opt/aws_neuronx_venv_*vllm* 2>/dev/null | sort -V | tail -n1 || true)',
     '[ -n "$VLLM_VENV" ] || { echo "no vLLM virtual environment under /opt: use a Neuron DLAMI with vLLM" >&2; exit 1; }',
     // The side channel must advertise the primary address the decode side can reach (IMDSv2).
     'IMDS_TOKEN=$(curl -sfX PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -59,6 +60,15 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
     expect(script.split('get-secret-value').length - 1).toBe(1);
     expect(script).not.toContain('hf-token.env');
     expect(script).toMatch(/^AWS_REGION=/m);
+  });
+
+  test('on an image without a vLLM environment the boot script stops with a message saying so', () => {
+    const boot = userDataText(data).split('\n');
+    const venvCheck = boot.slice(0, boot.findIndex((l) => l.startsWith('[ -n "$VLLM_VENV" ]')) + 1);
+    expect(venvCheck[1]).toBe('set -euo pipefail');
+    const run = spawnSync('bash', ['-c', venvCheck.filter((l) => !l.startsWith('export AWS_REGION')).join('\n')], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('no vLLM virtual environment under /opt: use a Neuron DLAMI with vLLM');
   });
 
   test('Auto Scaling group in the EFA subnet, ELB health checks with a long grace period, group metrics', () => {
