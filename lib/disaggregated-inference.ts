@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Cs3DecodeEndpoint, Cs3PrivateLinkOptions, DecodeKvCapability, IDecodeEndpoint, TrainiumDecodeFleet } from './decode';
@@ -147,12 +148,16 @@ export class DisaggregatedInference extends Construct {
       placementGroup: this.needsPlacementGroup(props),
       ...props.network,
     });
-    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, network, model });
+    // The isolation's volume key goes to the fleets too: a fleet given a key lets the Auto Scaling
+    // service-linked role use it, without which instances on a customer-managed key fail to launch.
+    const volumeKey = props.isolation ? props.isolation.volumeKey : undefined;
+    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, volumeKey: props.prefill?.volumeKey ?? volumeKey, network, model });
     this.model = model;
     this.network = network;
     this.prefillFleet = prefillFleet;
     this.prefillEndpoint = prefillFleet;
-    this.decodeEndpoint = props.decodeEndpoint ?? this.createDecodeEndpoint(props.decode ?? {}, network, model, prefillFleet);
+    this.decodeEndpoint =
+      props.decodeEndpoint ?? this.createDecodeEndpoint(props.decode ?? {}, network, model, prefillFleet, volumeKey);
     if (props.isolation !== false) {
       this.isolation = NitroIsolation.applyTo(this, props.isolation ?? {});
     }
@@ -183,6 +188,7 @@ export class DisaggregatedInference extends Construct {
     network: EfaNetwork,
     model: ModelSource,
     prefillFleet: TrainiumPrefillFleet,
+    volumeKey: kms.IKey | undefined,
   ): IDecodeEndpoint {
     if (isCs3(decode)) {
       return new Cs3DecodeEndpoint(this, 'Decode', {
@@ -193,7 +199,7 @@ export class DisaggregatedInference extends Construct {
         kvCapability: decode.kvCapability,
       });
     }
-    return new TrainiumDecodeFleet(this, 'Decode', { ...decode.trainium, network, model });
+    return new TrainiumDecodeFleet(this, 'Decode', { ...decode.trainium, volumeKey: decode.trainium?.volumeKey ?? volumeKey, network, model });
   }
 
   private createHuggingFaceTokenSecret(): secretsmanager.Secret {

@@ -27,7 +27,10 @@ export interface NitroIsolationProps {
    */
   readonly dedicatedHosts?: DedicatedHostOptions;
   /**
-   * Customer-managed KMS key set on every EBS volume that names none.
+   * Customer-managed KMS key set on every EBS volume that names none. Instances that Auto Scaling
+   * launches need the key to allow the `AWSServiceRoleForAutoScaling` service-linked role:
+   * `DisaggregatedInference` passes this key to its fleets, which grant that; give your own fleets
+   * the key as their `volumeKey` for the same.
    * @default - volumes keep the key they name, or the AWS-managed EBS key
    */
   readonly volumeKey?: kms.IKey;

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { isNitroInstanceType } from '../../lib/hardware';
 import { NitroIsolation, NitroIsolationProps } from '../../lib/isolation';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
+import { DisaggregatedInference } from '../../lib/disaggregated-inference';
 import { testStack } from '../app/test-app';
 import { fleetScaffold, launchTemplateData } from '../prefill/fleet-fixtures';
 
@@ -101,5 +102,22 @@ describe('isNitroInstanceType', () => {
     expect(isNitroInstanceType('i3.large')).toBe(false);
     expect(isNitroInstanceType('i3.metal')).toBe(true);
     expect(isNitroInstanceType('p3dn.24xlarge')).toBe(true);
+  });
+});
+
+describe('NitroIsolation with a volume key, through DisaggregatedInference', () => {
+  test('both fleets encrypt with the key, and the key lets the Auto Scaling service-linked role use it', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
+    new DisaggregatedInference(stack, 'Inference', { isolation: { volumeKey: key }, invocation: false });
+    const template = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] };
+    const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as any[];
+    expect(templates).toHaveLength(2);
+    for (const lt of templates) expect(lt.Properties.LaunchTemplateData.BlockDeviceMappings[0].Ebs.KmsKeyId).toEqual(keyArn);
+    const statements: any[] = Object.values(template.findResources('AWS::KMS::Key')).flatMap((k: any) => k.Properties.KeyPolicy.Statement);
+    const forAutoScaling = statements.filter((st) => JSON.stringify(st.Principal ?? {}).includes('autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling'));
+    expect(forAutoScaling.length).toBeGreaterThan(0);
+    expect(forAutoScaling.flatMap((st) => st.Action)).toEqual(expect.arrayContaining(['kms:CreateGrant', 'kms:GenerateDataKey*', 'kms:Decrypt']));
   });
 });
