@@ -2,21 +2,45 @@ import { Construct } from 'constructs';
 
 /** The choices the default app reads from CDK context (`-c key=value` or cdk.json). */
 export interface DefaultAppContext {
-  /** `prefillInstanceType`: EC2 type of the prefill fleet. */
+  /**
+   * `prefillInstanceType`: EC2 type of the prefill fleet.
+   * @default trn2.48xlarge
+   */
   readonly prefillInstanceType?: string;
-  /** `prefillMinCapacity`: fewest prefill instances. */
+  /**
+   * `prefillMinCapacity`: fewest prefill instances.
+   * @default 1
+   */
   readonly prefillMinCapacity?: number;
-  /** `prefillMaxCapacity`: most prefill instances. */
+  /**
+   * `prefillMaxCapacity`: most prefill instances.
+   * @default - the larger of `prefillMinCapacity` and 2
+   */
   readonly prefillMaxCapacity?: number;
-  /** `decodeEndpointUrl`: https URL of a CS-3 endpoint; without it decode runs on Trainium. */
+  /**
+   * `decodeEndpointUrl`: https URL of a CS-3 endpoint.
+   * @default - none: decode runs on a Trainium decode fleet
+   */
   readonly decodeEndpointUrl?: string;
-  /** `decodeModelName`: the model name the CS-3 endpoint serves. */
+  /**
+   * `decodeModelName`: the model name the CS-3 endpoint serves.
+   * @default - the prefill fleet's served model name
+   */
   readonly decodeModelName?: string;
-  /** `capacityBlockReservationId`: run prefill on this Capacity Block (`cr-...`). */
+  /**
+   * `capacityBlockReservationId`: run prefill on this Capacity Block (`cr-...`).
+   * @default - on-demand prefill instances
+   */
   readonly capacityBlockReservationId?: string;
-  /** `availabilityZone`: zone of the EFA subnet (a Capacity Block's zone). */
+  /**
+   * `availabilityZone`: zone of the EFA subnet (a Capacity Block's zone).
+   * @default - the VPC's first Availability Zone
+   */
   readonly availabilityZone?: string;
-  /** `mode`: `mock` deploys the same API in front of the mock workers in Lambda (no EC2, no Trainium). */
+  /**
+   * `mode`: `mock` deploys the same API in front of the mock workers in Lambda (no EC2, no Trainium).
+   * @default - Trainium prefill and the chosen decode endpoint
+   */
   readonly mode?: string;
 }
 

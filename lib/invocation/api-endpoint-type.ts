@@ -16,9 +16,17 @@ export interface PrivateApiEndpointOptions {
 
 /** What `ApiEndpointType.bind` gives the API. */
 export interface ApiEndpointTypeConfig {
+  /** The API's endpoint type and, for a private API, its `execute-api` endpoints. */
   readonly endpointConfiguration: apigateway.EndpointConfiguration;
+  /**
+   * The API's resource policy.
+   * @default - none: IAM authorization alone decides
+   */
   readonly policy?: iam.PolicyDocument;
-  /** The endpoint created for the API, if any. */
+  /**
+   * The `execute-api` endpoint the API is reached through.
+   * @default - none: the API is regional
+   */
   readonly vpcEndpoint?: ec2.IInterfaceVpcEndpoint;
 }
 

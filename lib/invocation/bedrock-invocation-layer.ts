@@ -16,7 +16,7 @@ import { BedrockOperation } from '../runtime/operations';
 import type { IPrefillEndpoint } from './endpoints';
 import { InvocationAlarms } from './invocation-alarms';
 import { InvocationDashboard } from './invocation-dashboard';
-import { InvocationMetrics, type InvocationMetricOptions } from './invocation-metrics';
+import { InvocationMetrics, type InvocationErrorMetricOptions, type InvocationMetricOptions } from './invocation-metrics';
 import { deriveModelRegistry, type ServedModelOptions } from './model-registry';
 import { PrefillScaling, type PrefillScalingOptions } from './prefill-scaling';
 import { RuntimeEntry, RuntimeFunction } from './runtime-function';
@@ -288,7 +288,7 @@ export class BedrockInvocationLayer extends Construct implements ec2.IConnectabl
    * Failed requests per period: of one Bedrock error type (e.g. `ThrottlingException`) when
    * `errorType` is given, else the model's total.
    */
-  public metricErrors(options?: InvocationMetricOptions & { readonly errorType?: string }): cloudwatch.Metric {
+  public metricErrors(options?: InvocationErrorMetricOptions): cloudwatch.Metric {
     return this.metrics.errors(options);
   }
 

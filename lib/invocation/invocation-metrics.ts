@@ -18,6 +18,17 @@ export interface InvocationMetricOptions extends cloudwatch.MetricOptions {
   readonly modelId?: string;
 }
 
+/** Options for the router's error count. */
+export interface InvocationErrorMetricOptions extends InvocationMetricOptions {
+  /**
+   * A Bedrock error name (e.g. `ThrottlingException`): count only errors of that type, across
+   * model ids (the router records the per-type count without the model dimension).
+   *
+   * @default - every error of the model id
+   */
+  readonly errorType?: string;
+}
+
 /**
  * Builds `cloudwatch.Metric`s for the router's embedded-metric log line. The names, namespace and
  * dimensions come from the telemetry contract the runtime writes with, so the two cannot drift.
@@ -72,7 +83,7 @@ export class InvocationMetrics {
    * `ThrottlingException`) it reads the per-type count, which the router records without the model
    * dimension (see `ERROR_DIMENSION_SETS`); without it, the model's total.
    */
-  public errors(options: InvocationMetricOptions & { readonly errorType?: string } = {}): cloudwatch.Metric {
+  public errors(options: InvocationErrorMetricOptions = {}): cloudwatch.Metric {
     const { errorType, ...rest } = options;
     if (errorType === undefined) {
       return this.metric(METRIC_NAMES.errors, { statistic: 'Sum', ...rest });
