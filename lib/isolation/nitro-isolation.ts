@@ -41,6 +41,8 @@ interface InstanceSettings {
   readonly instanceType?: string;
   readonly httpTokens?: string;
   readonly hasLaunchTemplate: boolean;
+  /** A launch template an instance completes: the instance's own type and volumes are checked there. */
+  readonly completedByInstance?: boolean;
   readonly blockDeviceMappings: Array<{ ebs?: { encrypted?: unknown } }>;
   readonly networkInterfaces: Array<{ associatePublicIpAddress?: unknown }>;
   readonly placementGroup?: unknown;
@@ -89,6 +91,8 @@ export class NitroIsolation implements IAspect {
       instanceType: resolved.instanceType,
       httpTokens: resolved.metadataOptions?.httpTokens,
       hasLaunchTemplate: false,
+      // ec2.Instance's requireImdsv2 adds a launch template (its child) holding only the metadata options.
+      completedByInstance: template.node.scope instanceof ec2.Instance,
       blockDeviceMappings: resolved.blockDeviceMappings ?? [],
       networkInterfaces: resolved.networkInterfaces ?? [],
       placementGroup: resolved.placement?.groupName,
@@ -130,7 +134,7 @@ export class NitroIsolation implements IAspect {
     const type = typeof s.instanceType === 'string' ? s.instanceType : undefined;
     const spec = TRAINIUM_INSTANCE_TYPES.find((t) => t.name === type);
     if (type === undefined) {
-      this.error(node, 'it names no instance type, so it cannot be shown to be Nitro-based; set the instance type.');
+      if (!s.completedByInstance) this.error(node, 'it names no instance type, so it cannot be shown to be Nitro-based; set the instance type.');
     } else if (!isNitroInstanceType(type)) {
       this.error(node, `instance type '${type}' is not built on the AWS Nitro System; use a Nitro-based type such as trn2.48xlarge.`);
     }
@@ -146,7 +150,7 @@ export class NitroIsolation implements IAspect {
     if (s.httpTokens !== 'required' && !s.hasLaunchTemplate) {
       this.error(node, 'IMDSv2 is not required; set MetadataOptions.HttpTokens to "required" (requireImdsv2: true on the L2 constructs).');
     }
-    if (s.blockDeviceMappings.length === 0) {
+    if (s.blockDeviceMappings.length === 0 && !s.completedByInstance) {
       this.error(node, 'it declares no block device, so the root volume\'s encryption is left to the AMI; declare the root volume with encrypted: true.');
     }
     s.blockDeviceMappings.forEach((m, i) => {

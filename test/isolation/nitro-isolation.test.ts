@@ -94,6 +94,32 @@ describe('NitroIsolation checks on instances', () => {
   });
 });
 
+describe('NitroIsolation over the L2 ec2.Instance', () => {
+  /** An ec2.Instance with requireImdsv2 (which adds a launch template holding only the metadata options). */
+  function l2InstanceStack(encrypted: boolean): Stack {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    new ec2.Instance(stack, 'Instance', {
+      vpc,
+      instanceType: new ec2.InstanceType('m7i.large'),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      requireImdsv2: true,
+      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted }) }],
+    });
+    NitroIsolation.applyTo(stack);
+    return stack;
+  }
+
+  test('a compliant instance with requireImdsv2 passes (its launch template is not asked for a type or volumes)', () => {
+    const template = Template.fromStack(l2InstanceStack(true));
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } });
+  });
+
+  test('its unencrypted volume is still an error, on the instance', () => {
+    expect(() => Template.fromStack(l2InstanceStack(false))).toThrow(/NitroIsolation: Test\/Instance\/Resource: EBS volume 0 is not encrypted/);
+  });
+});
+
 describe('isNitroInstanceType', () => {
   test('knows the Trainium catalog, Xen families and their Nitro exceptions', () => {
     expect(isNitroInstanceType('trn1.32xlarge')).toBe(true);
