@@ -6,96 +6,20 @@
  * Every HTTP call, the load generator's and the router's, uses the same client (nodeFetch), so
  * the ratio measures the gateway, not a difference between HTTP clients.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { RegistryConfig } from '../lib/runtime/config';
-import { CompletionResponse, PATHS } from '../lib/runtime/openai-protocol';
+import { PATHS } from '../lib/runtime/openai-protocol';
 import { readSseBatches } from '../lib/runtime/sse';
 import { nodeFetch } from '../lib/runtime/node-fetch';
+import { ChildProcess } from 'node:child_process';
+import { ANSWER_TOKENS, direct, measure, MODEL_ID, PROMPT, serve, stop, viaGateway } from './load';
 
 const CONCURRENCIES = [1, 16, 64];
 /** Requests per measurement: bounded so the whole run takes a minute or two on 2 cores. */
 const REQUESTS: Record<number, number> = { 1: 300, 16: 1500, 64: 1500 };
 const WARMUP = 100;
-const ANSWER_TOKENS = 16;
 /** The long stream's length; also the mock decode's natural answer length (Converse calls cap it with maxTokens). */
 const LONG_STREAM_TOKENS = 8192;
-const PROMPT = 'Summarise the benefits of running prefill and decode on different hardware.';
-const MODEL_ID = 'us.meta.llama3-3-70b-instruct-v1:0';
-
-interface Result {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly failed: number;
-}
-
-async function measure(requests: number, concurrency: number, call: () => Promise<void>): Promise<Result> {
-  const latencies: number[] = [];
-  let failed = 0;
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < requests) {
-        const t0 = performance.now();
-        try {
-          await call();
-          latencies.push(performance.now() - t0);
-        } catch {
-          failed++;
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), failed };
-}
-
-/** Converse through the gateway, as a plain HTTP/1.1 JSON call (no SDK cost in the figure). */
-function viaGateway(endpoint: string): () => Promise<void> {
-  const url = `${endpoint}/model/${encodeURIComponent(MODEL_ID)}/converse`;
-  const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: PROMPT }] }], inferenceConfig: { maxTokens: ANSWER_TOKENS } });
-  return async () => {
-    const response = await nodeFetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-    const answer = (await response.json()) as { usage?: { outputTokens?: number } };
-    if (response.status !== 200 || answer.usage?.outputTokens !== ANSWER_TOKENS) throw new Error(`gateway answered ${response.status}`);
-  };
-}
-
-/** The router's two worker calls made directly: prefill with do_remote_decode, then the streamed decode pulling the KV. */
-function direct(registry: RegistryConfig): () => Promise<void> {
-  const route = registry.models[0];
-  const messages = [{ role: 'user', content: PROMPT }];
-  let turn = 0;
-  return async () => {
-    const prefillUrl = route.prefillUrls[turn++ % route.prefillUrls.length];
-    const prefill = await nodeFetch(prefillUrl + PATHS.chatCompletions, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: route.prefillModel, messages, max_tokens: 1, kv_transfer_params: { do_remote_decode: true } }),
-    });
-    const answer = (await prefill.json()) as CompletionResponse;
-    const decode = await nodeFetch(route.decode.url + PATHS.chatCompletions, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: route.decode.model,
-        messages,
-        max_tokens: ANSWER_TOKENS,
-        stream: true,
-        stream_options: { include_usage: true },
-        kv_transfer_params: { ...answer.kv_transfer_params, do_remote_prefill: true },
-      }),
-    });
-    let events = 0;
-    for await (const batch of readSseBatches(decode.body!)) events += batch.length;
-    if (decode.status !== 200 || events < ANSWER_TOKENS) throw new Error(`decode answered ${decode.status}`);
-  };
-}
 
 /**
  * The payload of the last event-stream frame in a body (the ConverseStream `metadata` event),
@@ -150,23 +74,6 @@ async function decodeStreamTokensPerSecond(registry: RegistryConfig): Promise<nu
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
 
-/** Starts `bench/serve.ts <args>` and resolves with the first line it prints. */
-function serve(args: string[], children: ChildProcess[]): Promise<string> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'serve.ts'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (data: Buffer) => {
-      out += data.toString();
-      const end = out.indexOf('\n');
-      if (end >= 0) resolve(out.slice(0, end));
-    });
-    child.on('exit', (code) => reject(new Error(`bench/serve.ts ${args[0]} exited with ${code}`)));
-  });
-}
-
 async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
@@ -178,6 +85,7 @@ async function main(): Promise<void> {
     await measure(WARMUP, 8, workers);
 
     console.log(`Converse, ${ANSWER_TOKENS} output tokens, zero-latency mock workers; workers, gateway and load generator in separate processes`);
+    console.log('(the gateway writes its per-request embedded-metric log line to its stdout, which is /dev/null here)');
     console.log(`(${os.cpus().length} CPUs, Node ${process.version})`);
     console.log('concurrency  requests |   gateway req/s   p50 ms   p99 ms failed |    direct req/s   p50 ms   p99 ms failed | ratio');
     let worst = Infinity;
@@ -202,7 +110,7 @@ async function main(): Promise<void> {
     const met = worst >= 0.7 && failures === 0;
     console.log(`\nTarget (gateway >= 0.7 of direct throughput, zero failed requests): ${met ? 'met' : 'NOT met'} (worst ratio ${worst.toFixed(2)}, ${failures} failed)`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    await stop(children);
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * One side of the benchmark in its own process, so the gateway, the workers and the load
- * generator do not share an event loop (as they would not deployed).
- *   tsx bench/serve.ts workers <answer tokens>  -> prints the registry JSON, then serves
- *   tsx bench/serve.ts gateway <json>  -> prints the gateway URL, then serves
+ * generator do not share an event loop (as they would not deployed). Started by bench/load.ts
+ * with an IPC channel, on which it reports when ready:
+ *   serve.ts workers <answer tokens>  -> reports the registry JSON, then serves
+ *   serve.ts gateway <json>  -> reports the gateway URL, then serves, logging each request to stdout
  */
 import { MockTiming, startMockWorkers } from '../lib/mock';
 import { BedrockGateway } from '../lib/runtime/gateway';
@@ -11,18 +12,22 @@ import { startNodeServer } from '../lib/runtime/node-server';
 async function main(): Promise<void> {
   const [role, argument] = process.argv.slice(2);
   let close: () => Promise<void>;
+  let ready: string;
   if (role === 'workers' && argument) {
     const workers = await startMockWorkers({ timing: MockTiming.NONE, prefillWorkers: 2, naturalAnswerTokens: Number(argument) });
-    process.stdout.write(JSON.stringify(workers.registry) + '\n');
+    ready = JSON.stringify(workers.registry);
     close = workers.close;
   } else if (role === 'gateway' && argument) {
-    const gateway = new BedrockGateway({ registry: JSON.parse(argument), maxConcurrentRequests: 1024, telemetry: () => undefined });
-    const server = await startNodeServer((request) => gateway.handle(request));
-    process.stdout.write(server.url + '\n');
+    // The default telemetry sink: the per-request log line is part of the work measured.
+    const gateway = new BedrockGateway({ registry: JSON.parse(argument), maxConcurrentRequests: 1024 });
+    const server = await startNodeServer((request) => gateway.handle(request), { maxBodyBytes: gateway.maxBodyBytes });
+    ready = server.url;
     close = server.close;
   } else {
     throw new Error('usage: serve.ts workers <answer tokens> | serve.ts gateway <registry json>');
   }
+  if (!process.send) throw new Error('serve.ts reports readiness over IPC; start it from bench/load.ts');
+  process.send(ready, () => process.disconnect());
   process.on('SIGTERM', () => void close().then(() => process.exit(0)));
 }
 

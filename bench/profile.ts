@@ -1,0 +1,70 @@
+/**
+ * Where one process's CPU goes under the benchmark's Converse load (`npx tsx bench/profile.ts
+ * [gateway|workers] [concurrency] [requests]`): runs that side with `--cpu-prof`, drives it,
+ * then prints the functions with the most self time, and CPU microseconds per request.
+ */
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RegistryConfig } from '../lib/runtime/config';
+import { measure, serve, stop, viaGateway } from './load';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+function topFrames(profile: Profile, count: number): void {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)!.callFrame;
+    const where = frame.url ? `${frame.url.replace(/^.*\/(node_modules|work\/main)\//, '')}:${frame.lineNumber + 1}` : '';
+    const key = `${frame.functionName || '(anonymous)'} ${where}`;
+    const us = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + us);
+    total += us;
+  });
+  const idle = self.get('(idle) ') ?? 0;
+  console.log(`busy ${((total - idle) / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms sampled`);
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, count)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / (total - idle)).toFixed(1).padStart(5)}%  ${key}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const [side = 'gateway', concurrencyArg = '16', requestsArg = '3000'] = process.argv.slice(2);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-profile-'));
+  const flags = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  const children: ChildProcess[] = [];
+  try {
+    const registry = JSON.parse(await serve(['workers', '8192'], children, side === 'workers' ? flags : [])) as RegistryConfig;
+    const endpoint = await serve(['gateway', JSON.stringify(registry)], children, side === 'gateway' ? flags : []);
+    const call = viaGateway(endpoint);
+    await measure(200, 8, call);
+    const cpuBefore = process.cpuUsage();
+    const result = await measure(Number(requestsArg), Number(concurrencyArg), call);
+    const cpu = process.cpuUsage(cpuBefore);
+    console.log(`${result.rps.toFixed(0)} req/s, ${result.failed} failed; load generator ${((cpu.user + cpu.system) / Number(requestsArg)).toFixed(0)} us CPU per request`);
+  } finally {
+    await stop(children);
+  }
+  const file = fs.readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  topFrames(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Profile, 40);
+  console.log(`profile: ${path.join(dir, file)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
