@@ -32,7 +32,28 @@ export class StageTimeout extends Error {
   }
 }
 
-export type FetchFunction = typeof fetch;
+/** What the router sends a worker: always a POST of JSON bytes in practice. */
+export interface WorkerRequestInit {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Uint8Array | null;
+  readonly signal?: AbortSignal;
+}
+
+/** What the router reads of a worker's answer; the WHATWG `Response` has all of it. */
+export interface WorkerResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  json(): Promise<unknown>;
+  /** The body, readable once; `cancel()` drops it (and the connection) when left unread. */
+  readonly body: (AsyncIterable<Uint8Array> & { cancel(): Promise<void> }) | null;
+}
+
+/**
+ * The HTTP client the router calls workers with: the part of `fetch` it uses, so the global
+ * `fetch` (or a signing wrapper of it) fits, and so does the lighter `nodeFetch`.
+ */
+export type FetchFunction = (url: string, init: WorkerRequestInit) => Promise<WorkerResponse>;
 
 /** Classifies whatever a fetch or a body read threw, given the signal that was in force. */
 export function upstreamFailure(error: unknown, signal: AbortSignal, workerUrl: string, what: string): UpstreamFailure {
@@ -46,7 +67,7 @@ export function upstreamFailure(error: unknown, signal: AbortSignal, workerUrl: 
   return new UpstreamFailure('unavailable', `${what} failed: ${cause}`, workerUrl);
 }
 
-async function failureFromResponse(response: Response, workerUrl: string, what: string): Promise<UpstreamFailure> {
+async function failureFromResponse(response: WorkerResponse, workerUrl: string, what: string): Promise<UpstreamFailure> {
   let message = `HTTP ${response.status}`;
   try {
     const body = (await response.json()) as Partial<WorkerErrorBody>;
@@ -64,8 +85,8 @@ export interface PostOptions {
   readonly apiKey?: string;
 }
 
-async function post(url: string, workerUrl: string, body: unknown, options: PostOptions, what: string): Promise<Response> {
-  let response: Response;
+async function post(url: string, workerUrl: string, body: unknown, options: PostOptions, what: string): Promise<WorkerResponse> {
+  let response: WorkerResponse;
   try {
     response = await options.fetch(url, {
       method: 'POST',
