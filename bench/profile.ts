@@ -1,14 +1,16 @@
 /**
- * Where one process's CPU goes under the benchmark's Converse load (`npx tsx bench/profile.ts
- * [gateway|workers] [concurrency] [requests]`): runs that side with `--cpu-prof`, drives it,
- * then prints the functions with the most self time, and CPU microseconds per request.
+ * Where the CPU goes under the benchmark's Converse load (`npx tsx bench/profile.ts
+ * [gateway|workers|none] [concurrency] [requests]`): CPU microseconds per request of each
+ * process, through the gateway and direct (from /proc, so other load on the machine does not
+ * skew them as it skews req/s); then, unless `none`, that side runs with `--cpu-prof` and the
+ * functions with the most self time are printed.
  */
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RegistryConfig } from '../lib/runtime/config';
-import { measure, serve, stop, viaGateway } from './load';
+import { direct, measure, serve, stop, viaGateway } from './load';
 
 interface ProfileNode {
   id: number;
@@ -41,23 +43,38 @@ function topFrames(profile: Profile, count: number): void {
   }
 }
 
+/** User + system CPU of a process so far, in microseconds (Linux /proc; clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 async function main(): Promise<void> {
   const [side = 'gateway', concurrencyArg = '16', requestsArg = '3000'] = process.argv.slice(2);
+  const concurrency = Number(concurrencyArg);
+  const requests = Number(requestsArg);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-profile-'));
   const flags = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const children: ChildProcess[] = [];
   try {
     const registry = JSON.parse(await serve(['workers', '8192'], children, side === 'workers' ? flags : [])) as RegistryConfig;
     const endpoint = await serve(['gateway', JSON.stringify(registry)], children, side === 'gateway' ? flags : []);
-    const call = viaGateway(endpoint);
-    await measure(200, 8, call);
-    const cpuBefore = process.cpuUsage();
-    const result = await measure(Number(requestsArg), Number(concurrencyArg), call);
-    const cpu = process.cpuUsage(cpuBefore);
-    console.log(`${result.rps.toFixed(0)} req/s, ${result.failed} failed; load generator ${((cpu.user + cpu.system) / Number(requestsArg)).toFixed(0)} us CPU per request`);
+    const [workers, gateway] = children;
+    for (const [name, call] of [['gateway', viaGateway(endpoint)], ['direct', direct(registry)]] as const) {
+      await measure(200, 8, call);
+      const before = [cpuMicros(workers.pid!), cpuMicros(gateway.pid!), process.cpuUsage()] as const;
+      const result = await measure(requests, concurrency, call);
+      const load = process.cpuUsage(before[2]);
+      const per = (us: number) => (us / requests).toFixed(0).padStart(5);
+      console.log(
+        `${name.padEnd(8)} ${result.rps.toFixed(0).padStart(5)} req/s, ${result.failed} failed; CPU us per request: ` +
+          `load generator ${per(load.user + load.system)}, gateway ${per(cpuMicros(gateway.pid!) - before[1])}, workers ${per(cpuMicros(workers.pid!) - before[0])}`,
+      );
+    }
   } finally {
     await stop(children);
   }
+  if (side === 'none') return;
   const file = fs.readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
   topFrames(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Profile, 40);
