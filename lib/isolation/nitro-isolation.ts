@@ -1,4 +1,5 @@
 import { Annotations, AspectPriority, Aspects, IAspect, Stack, Tokenization } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
@@ -53,7 +54,8 @@ interface InstanceSettings {
  *
  * It first applies the options (enclaves, Dedicated Hosts, the volume key), then checks: a
  * Nitro-based instance type, IMDSv2 required, every declared EBS volume encrypted (and at least the
- * root declared), no public address on any interface. A violation is a synth error on the resource
+ * root declared), no public address on any interface (nor one a subnet maps at launch to an instance
+ * or Auto Scaling group without AssociatePublicIpAddress false). A violation is a synth error on the resource
  * that says the fix. `DisaggregatedInference` applies it; use `NitroIsolation.applyTo(scope)` alone.
  */
 export class NitroIsolation implements IAspect {
@@ -69,6 +71,27 @@ export class NitroIsolation implements IAspect {
   public visit(node: IConstruct): void {
     if (node instanceof ec2.CfnLaunchTemplate) this.visitLaunchTemplate(node);
     else if (node instanceof ec2.CfnInstance) this.visitInstance(node);
+    else if (node instanceof autoscaling.CfnAutoScalingGroup) this.visitAutoScalingGroup(node);
+  }
+
+  /**
+   * A group launching into a subnet that maps public IPv4 addresses gives its instances one unless
+   * the launch template's primary interface says otherwise.
+   */
+  private visitAutoScalingGroup(group: autoscaling.CfnAutoScalingGroup): void {
+    const stack = Stack.of(group);
+    const subnets = publicIpSubnets(group, stack.resolve(group.vpcZoneIdentifier));
+    if (subnets.length === 0) return;
+    const spec = stack.resolve(group.launchTemplate) ?? stack.resolve(group.mixedInstancesPolicy)?.launchTemplate?.launchTemplateSpecification;
+    const templateRef = JSON.stringify(stack.resolve(spec?.launchTemplateId ?? spec?.launchTemplateName));
+    const template = stack.node.findAll().find(
+      (c): c is ec2.CfnLaunchTemplate => c instanceof ec2.CfnLaunchTemplate && templateRef?.includes(`"${stack.getLogicalId(c)}"`),
+    );
+    if (!template) return;
+    const interfaces = stack.resolve(template.launchTemplateData)?.networkInterfaces ?? [];
+    if (!getsPublicAddress(interfaces)) return;
+    this.error(group, `it launches into ${subnets.join(', ')}, which assign public IPv4 addresses at launch, and its launch ` +
+      'template does not turn that off; use private subnets, or set AssociatePublicIpAddress: false on the primary interface.');
   }
 
   private visitLaunchTemplate(template: ec2.CfnLaunchTemplate): void {
@@ -110,6 +133,12 @@ export class NitroIsolation implements IAspect {
     }
     const stack = Stack.of(instance);
     const metadata = stack.resolve(instance.metadataOptions);
+    const interfaces = stack.resolve(instance.networkInterfaces) ?? [];
+    const subnets = publicIpSubnets(instance, [stack.resolve(instance.subnetId), ...interfaces.map((ni: { subnetId?: unknown }) => ni.subnetId)]);
+    if (subnets.length > 0 && getsPublicAddress(interfaces)) {
+      this.error(instance, `it launches into ${subnets.join(', ')}, which assigns public IPv4 addresses at launch; use a private ` +
+        'subnet, or set AssociatePublicIpAddress: false on its primary interface.');
+    }
     this.check(instance, {
       instanceType: stack.resolve(instance.instanceType),
       httpTokens: metadata?.httpTokens,
@@ -168,4 +197,23 @@ export class NitroIsolation implements IAspect {
   private error(node: IConstruct, problem: string): void {
     Annotations.of(node).addError(`NitroIsolation: ${node.node.path}: ${problem}`);
   }
+}
+
+/** The paths of the app's subnets referenced in `resolvedSubnetIds` that map public IPv4 addresses at launch. */
+function publicIpSubnets(scope: IConstruct, resolvedSubnetIds: unknown): string[] {
+  const stack = Stack.of(scope);
+  const refs = JSON.stringify(resolvedSubnetIds ?? null);
+  return stack.node.findAll()
+    .filter((c): c is ec2.CfnSubnet => c instanceof ec2.CfnSubnet && stack.resolve(c.mapPublicIpOnLaunch) === true)
+    .filter((subnet) => refs.includes(`"${stack.getLogicalId(subnet)}"`))
+    .map((subnet) => subnet.node.path);
+}
+
+/**
+ * Whether an instance in a subnet that maps public addresses gets one: with one interface (or
+ * none declared) unless the primary sets AssociatePublicIpAddress false; never with several.
+ */
+function getsPublicAddress(interfaces: Array<{ deviceIndex?: unknown; associatePublicIpAddress?: unknown }>): boolean {
+  if (interfaces.length > 1) return false;
+  return interfaces[0]?.associatePublicIpAddress !== false;
 }

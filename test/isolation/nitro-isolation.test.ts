@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { isNitroInstanceType } from '../../lib/hardware';
@@ -117,6 +118,51 @@ describe('NitroIsolation over the L2 ec2.Instance', () => {
 
   test('its unencrypted volume is still an error, on the instance', () => {
     expect(() => Template.fromStack(l2InstanceStack(false))).toThrow(/NitroIsolation: Test\/Instance\/Resource: EBS volume 0 is not encrypted/);
+  });
+});
+
+describe('NitroIsolation and subnets that map public addresses', () => {
+  function publicVpc(stack: Stack): ec2.Vpc {
+    return new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+  }
+
+  test('an instance in such a subnet without AssociatePublicIpAddress false is an error; with it, it passes', () => {
+    const stack = testStack();
+    const subnetId = publicVpc(stack).publicSubnets[0].subnetId;
+    const compliant = { instanceType: 'm7i.large', metadataOptions: { httpTokens: 'required' }, blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true } }] };
+    new ec2.CfnInstance(stack, 'Exposed', { ...compliant, subnetId });
+    new ec2.CfnInstance(stack, 'Private', { ...compliant, networkInterfaces: [{ deviceIndex: '0', subnetId, associatePublicIpAddress: false }] });
+    NitroIsolation.applyTo(stack);
+    const messages = () => Template.fromStack(stack);
+    expect(messages).toThrow(/NitroIsolation: Test\/Exposed: it launches into Test\/Vpc\/PublicSubnet1\/Subnet, which assigns public IPv4 addresses at launch; use a private subnet, or set AssociatePublicIpAddress: false/);
+    expect(messages).not.toThrow(/NitroIsolation: Test\/Private:/);
+  });
+
+  test.each([
+    [undefined, true],
+    [false, false],
+  ])('an Auto Scaling group there whose launch template sets associatePublicIpAddress %s: error %s', (associatePublicIpAddress, fails) => {
+    const stack = testStack();
+    const vpc = publicVpc(stack);
+    new autoscaling.AutoScalingGroup(stack, 'Group', {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      launchTemplate: new ec2.LaunchTemplate(stack, 'Template', {
+        instanceType: new ec2.InstanceType('m7i.large'),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        requireImdsv2: true,
+        associatePublicIpAddress,
+        securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+        blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true }) }],
+      }),
+    });
+    NitroIsolation.applyTo(stack);
+    const synth = () => Template.fromStack(stack);
+    if (fails) {
+      expect(synth).toThrow(/NitroIsolation: Test\/Group\/ASG: it launches into Test\/Vpc\/PublicSubnet1\/Subnet, which assign public IPv4 addresses at launch/);
+    } else {
+      expect(synth).not.toThrow();
+    }
   });
 });
 
