@@ -43,10 +43,10 @@ function topFrames(profile: Profile, count: number): void {
   }
 }
 
-/** User + system CPU of a process so far, in microseconds (Linux /proc; clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
+/** User and system CPU of a process so far, in microseconds (Linux /proc; clock ticks of 10 ms). */
+function cpuMicros(pid: number): { user: number; system: number } {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
 }
 
 async function main(): Promise<void> {
@@ -65,10 +65,13 @@ async function main(): Promise<void> {
       const before = [cpuMicros(workers.pid!), cpuMicros(gateway.pid!), process.cpuUsage()] as const;
       const result = await measure(requests, concurrency, call);
       const load = process.cpuUsage(before[2]);
-      const per = (us: number) => (us / requests).toFixed(0).padStart(5);
+      const loadNow = { user: load.user, system: load.system };
+      const per = (us: number) => (us / requests).toFixed(0).padStart(4);
+      const split = (now: { user: number; system: number }, then: { user: number; system: number }) =>
+        `${per(now.user + now.system - then.user - then.system)} (user ${per(now.user - then.user)} + system ${per(now.system - then.system)})`;
       console.log(
         `${name.padEnd(8)} ${result.rps.toFixed(0).padStart(5)} req/s, ${result.failed} failed; CPU us per request: ` +
-          `load generator ${per(load.user + load.system)}, gateway ${per(cpuMicros(gateway.pid!) - before[1])}, workers ${per(cpuMicros(workers.pid!) - before[0])}`,
+          `load generator ${split(loadNow, { user: 0, system: 0 })}, gateway ${split(cpuMicros(gateway.pid!), before[1])}, workers ${split(cpuMicros(workers.pid!), before[0])}`,
       );
     }
   } finally {
