@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { readBytes } from './read-bytes';
 import { FetchFunction, WorkerRequestInit, WorkerResponse } from './upstream';
 
 /** Parsed worker URLs: the router calls a handful of them over and over. Bounded in case a caller does not. */
@@ -87,9 +88,7 @@ class NodeWorkerResponse implements WorkerResponse {
 
   public async json(): Promise<unknown> {
     if (!this.message) throw new SyntaxError('Unexpected end of JSON input');
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.message as AsyncIterable<Buffer>) chunks.push(chunk);
-    return JSON.parse((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'));
+    return JSON.parse((await readBytes(this.message)).toString('utf8'));
   }
 }
 

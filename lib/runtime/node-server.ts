@@ -1,7 +1,9 @@
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import { Readable } from 'node:stream';
 import { HttpHandler } from './http-types';
+import { readBytes } from './read-bytes';
 
 /** The connection preface an HTTP/2 client with prior knowledge sends first (RFC 9113 3.4). */
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -133,25 +135,6 @@ function isHttp2Socket(socket: net.Socket, sessions: Set<http2.ServerHttp2Sessio
   return false;
 }
 
-async function readBody(req: AnyRequest, limit: number, abort: () => void): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  let seen = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    seen += chunk.length;
-    if (kept <= limit) {
-      const take = chunk.subarray(0, limit + 1 - kept);
-      chunks.push(take);
-      kept += take.length;
-    }
-    if (seen > limit * DRAIN_FACTOR) {
-      abort();
-      break;
-    }
-  }
-  return Buffer.concat(chunks);
-}
-
 async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, maxBodyBytes: number, closing: () => boolean) {
   const controller = new AbortController();
   // Set just before this side ends the exchange: a close before that means the client left.
@@ -168,7 +151,7 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
     else req.socket.destroy();
   };
   try {
-    const body = await readBody(req, maxBodyBytes, cut);
+    const body = await readBytes(req as Readable, { keep: maxBodyBytes, readAtMost: maxBodyBytes * DRAIN_FACTOR, onTooLong: cut });
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!name.startsWith(':')) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
