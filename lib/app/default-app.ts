@@ -22,6 +22,12 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
     }
     return { mock: true };
   }
+  if (context.decodeModelName !== undefined && context.decodeEndpointUrl === undefined) {
+    throw new Error(
+      `Context decodeModelName='${context.decodeModelName}' names the model of a CS-3 endpoint, but no decodeEndpointUrl ` +
+        'was given, so decode would run on Trainium and ignore it. Pass -c decodeEndpointUrl=https://... too, or drop decodeModelName.',
+    );
+  }
   return {
     network: context.availabilityZone ? { availabilityZone: context.availabilityZone } : undefined,
     prefill: {

@@ -105,5 +105,8 @@ describe('the default app reads its context keys', () => {
     expect(() => defaultApp({ capacityBlockReservationId: '' })).toThrow(/a Capacity Block needs its Capacity Reservation id, got ''/);
     expect(() => defaultApp({ decodeEndpointUrl: 'http://cs3.example' })).toThrow(/url 'http:\/\/cs3.example' is not https/);
     expect(() => defaultApp({ prefillMinCapacity: 3, prefillMaxCapacity: 1 })).toThrow(/minCapacity 3 is above maxCapacity 1/);
+    expect(() => defaultApp({ decodeModelName: 'llama-3.3-70b' })).toThrow(
+      /Context decodeModelName='llama-3.3-70b' names the model of a CS-3 endpoint, but no decodeEndpointUrl was given.*Pass -c decodeEndpointUrl=https:\/\/\.\.\. too, or drop decodeModelName/,
+    );
   });
 });
