@@ -9,7 +9,7 @@ import { managedStream } from './managed-stream';
 import { BedrockOperation, parsePath } from './operations';
 import { ModelRegistry, ModelRoute } from './registry';
 import { Delta, Generation, GenerationEnd, PromptInput, Router, RouterOptions } from './router';
-import { RequestRecord, requestLogLine, TelemetrySink } from './telemetry';
+import { RequestRecord, requestLogLine, stdoutTelemetry, TelemetrySink } from './telemetry';
 import { FetchFunction } from './upstream';
 import { isObject, parseJsonBody, requireObject } from './validation';
 
@@ -20,7 +20,7 @@ export interface BedrockGatewayOptions {
   readonly maxBodyBytes?: number;
   /** Requests handled at once (streams count until they end); more get a ThrottlingException. @default 128 */
   readonly maxConcurrentRequests?: number;
-  /** Receives one embedded-metric-format JSON line per request. @default writes the line to stdout */
+  /** Receives one embedded-metric-format JSON line per request. @default stdoutTelemetry (stdout, one write per event-loop turn) */
   readonly telemetry?: TelemetrySink;
   /** The HTTP client used to call the workers. @default nodeFetch (node:http with keep-alive) */
   readonly fetch?: FetchFunction;
@@ -83,7 +83,7 @@ export class BedrockGateway {
     this.router = new Router({ ...options.router, fetch: options.fetch });
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.maxConcurrentRequests = options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS;
-    this.telemetry = options.telemetry ?? ((line) => process.stdout.write(line + '\n'));
+    this.telemetry = options.telemetry ?? stdoutTelemetry;
   }
 
   /** Requests in progress, streams included until they end. */

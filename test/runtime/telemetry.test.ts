@@ -1,4 +1,4 @@
-import { requestLogLine, RequestRecord } from '../../lib/runtime/telemetry';
+import { requestLogLine, RequestRecord, stdoutTelemetry } from '../../lib/runtime/telemetry';
 import { ERROR_TYPE_DIMENSION, METRIC_NAMES, METRIC_NAMESPACE, MODEL_ID_DIMENSION } from '../../lib/runtime/telemetry-schema';
 
 const base: RequestRecord = {
@@ -68,4 +68,20 @@ test('requests for models the gateway does not serve share one dimension value',
   const doc = JSON.parse(requestLogLine({ requestId: 'r-3', operation: 'Converse', outcome: 'ResourceNotFoundException', errorType: 'ResourceNotFoundException', startedAt: 0, endedAt: 1 }));
   expectValidEmf(doc);
   expect(doc[MODEL_ID_DIMENSION]).toBe('unknown');
+});
+
+test('the default sink writes every line to stdout, lines of one event-loop turn in one write', async () => {
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    stdoutTelemetry('{"a":1}');
+    stdoutTelemetry('{"b":2}');
+    expect(write).not.toHaveBeenCalled();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(write.mock.calls).toEqual([['{"a":1}\n{"b":2}\n']]);
+    stdoutTelemetry('{"c":3}');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(write.mock.calls[1]).toEqual(['{"c":3}\n']);
+  } finally {
+    write.mockRestore();
+  }
 });
