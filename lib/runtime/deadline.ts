@@ -10,6 +10,8 @@ import { StageTimeout } from './upstream';
 export class Deadline {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private stage = '';
+  private ms = 0;
   private readonly detach: Array<() => void> = [];
 
   constructor(stage: string, ms: number, parents: readonly AbortSignal[] = []) {
@@ -30,10 +32,17 @@ export class Deadline {
   }
 
   public arm(stage: string, ms: number): void {
+    this.stage = stage;
+    if (this.timer && ms === this.ms && !this.controller.signal.aborted) {
+      // Re-armed with the same limit (the decode stream's, on every token batch): restart the clock.
+      this.timer.refresh();
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.ms = ms;
     if (this.controller.signal.aborted) return;
-    this.timer = setTimeout(() => this.controller.abort(new StageTimeout(stage, ms)), ms);
+    this.timer = setTimeout(() => this.controller.abort(new StageTimeout(this.stage, this.ms)), ms);
     // A deadline must never be what keeps a process alive.
     this.timer.unref();
   }
