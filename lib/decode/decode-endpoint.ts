@@ -19,6 +19,11 @@ export interface IDecodeEndpoint extends IConstruct {
   readonly kvCapability: DecodeKvCapability;
   /** The endpoint's API key, when it needs one. */
   readonly apiKeySecret?: secretsmanager.ISecret;
+  /**
+   * Longest sequence (prompt plus output tokens) the endpoint accepts, when it has a limit below
+   * the model's context window; the router's context window is kept within it.
+   */
+  readonly maxModelLength?: number;
   /** Network reachability of the endpoint, where it lives in a VPC. */
   readonly connections?: ec2.Connections;
   /** Grants a caller what it needs beyond the network (reading the API key, ...). */
@@ -42,6 +47,11 @@ export interface DecodeEndpointAttributes {
    */
   readonly apiKeySecret?: secretsmanager.ISecret;
   /**
+   * Longest sequence (prompt plus output tokens) it accepts.
+   * @default - the model's context window
+   */
+  readonly maxModelLength?: number;
+  /**
    * Security groups in front of it, when it is in a VPC.
    * @default - no network reachability to manage
    */
@@ -62,6 +72,7 @@ export class DecodeEndpoint {
       public readonly servedModelName = attrs.servedModelName;
       public readonly kvCapability = attrs.kvCapability ?? DecodeKvCapability.PROMPT_REPLAY;
       public readonly apiKeySecret = attrs.apiKeySecret;
+      public readonly maxModelLength = attrs.maxModelLength;
       public readonly connections = attrs.securityGroups
         ? new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(attrs.port ?? defaultPort(attrs.endpointUrl)) })
         : undefined;

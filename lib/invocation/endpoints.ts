@@ -13,6 +13,11 @@ export interface IPrefillEndpoint {
   readonly endpointUrl: string;
   /** The `model` name the prefill workers serve. */
   readonly servedModelName: string;
+  /**
+   * Longest sequence (prompt plus output tokens) the servers accept, when they are started with a
+   * limit (vLLM's `--max-model-len`); the router's context window is kept within it.
+   */
+  readonly maxModelLength?: number;
   /** The load balancer port; with `connections`, what the router's security group may reach. */
   readonly port?: number;
   /** Network reachability of the tier's front door (its load balancer), when it lives in a VPC. */

@@ -21,7 +21,8 @@ export interface ServedModelOptions {
   /**
    * Prompt plus output tokens the model accepts.
    *
-   * @default - the catalog's context window for the model
+   * @default - the catalog's context window for the model, or the prefill or decode servers'
+   * `maxModelLength` where that is smaller
    */
   readonly contextWindow?: number;
   /**
@@ -66,7 +67,11 @@ export function deriveModelRegistry(
       canIngestKv: decode.kvCapability.canIngestKv,
       ...(decode.apiKeySecret ? { apiKey: { secretArn: decode.apiKeySecret.secretArn } } : {}),
     },
-    contextWindow: options.contextWindow ?? spec!.contextWindow,
+    // The servers refuse a longer sequence with an error of their own; bounded here, the router
+    // answers a ValidationException naming the window and fits maxTokens into it instead.
+    contextWindow:
+      options.contextWindow ??
+      Math.min(spec!.contextWindow, ...[prefill.maxModelLength, decode.maxModelLength].filter((n): n is number => n !== undefined)),
     maxOutputTokens: options.maxOutputTokens ?? spec!.maxOutputTokens,
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   };

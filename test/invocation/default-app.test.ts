@@ -41,6 +41,11 @@ describe('the default app’s invocation layer', () => {
     );
   });
 
+  it('configures the router with the fleets\' max model length (8192 by default) as the context window', () => {
+    expect(app.inference.prefillFleet!.maxModelLength).toBe(8192);
+    expect(app.inference.invocation!.registry.models[0].contextWindow).toBe(8192);
+  });
+
   it('runs the router in the EFA network’s private subnet', () => {
     const vpc = app.inference.network!.vpc;
     const privateSubnets = vpc.privateSubnets.map((s) => app.stack.resolve(s.subnetId));
