@@ -69,7 +69,8 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
     if (closing) session.close();
   });
 
-  const server = net.createServer((socket) => {
+  // No Nagle: a response that goes out as two writes (an HTTP/1.1 stream's last data and its end) must not wait for an ACK.
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => {
       sockets.delete(socket);
