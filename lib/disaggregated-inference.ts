@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -161,19 +162,28 @@ export class DisaggregatedInference extends Construct {
     if (props.isolation !== false) {
       this.isolation = NitroIsolation.applyTo(this, props.isolation ?? {});
     }
-    this.invocation = this.createInvocationLayer(props.invocation, network);
+    this.invocation = this.createInvocationLayer(props.invocation, network, props.network?.vpc !== undefined);
   }
 
   /** The API in front of whichever tiers were built; in a network, the router runs in its VPC. */
-  private createInvocationLayer(options: InvocationOptions | false | undefined, network?: EfaNetwork) {
+  private createInvocationLayer(options: InvocationOptions | false | undefined, network?: EfaNetwork, userVpc = false) {
     if (options === false) return undefined;
     return new BedrockInvocationLayer(this, 'Invocation', {
       ...options,
       prefill: this.prefillEndpoint,
       decode: this.decodeEndpoint,
       vpc: network?.vpc,
-      secretsManagerEndpoint: network?.interfaceEndpoints.secretsmanager,
+      secretsManagerEndpoint: network ? this.secretsManagerRoute(network, userVpc) : undefined,
     });
+  }
+
+  /**
+   * Where the router reaches Secrets Manager: the network's interface endpoint; without one, in a
+   * VPC this construct created (so no endpoint exists), the public endpoint through the NAT gateway.
+   * In your own VPC the layer's default applies (an endpoint answering inside the VPC's range).
+   */
+  private secretsManagerRoute(network: EfaNetwork, userVpc: boolean): ec2.IConnectable | undefined {
+    return network.interfaceEndpoints.secretsmanager ?? (userVpc ? undefined : ec2.Peer.anyIpv4());
   }
 
   /** A cluster placement group only when some Trainium fleet here launches outside a Capacity Block. */

@@ -144,6 +144,20 @@ describe('DisaggregatedInference invocation options', () => {
     });
   });
 
+  it('without interface endpoints, the router reaches Secrets Manager (the CS-3 API key) through the NAT gateway', () => {
+    const stack = stackIn();
+    new DisaggregatedInference(stack, 'Inference', {
+      network: { interfaceEndpoints: false },
+      decode: { privateLink: { serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0', privateDnsName: 'cs3.example.com' } },
+    });
+    const egress = Object.values(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroup'))
+      .map((sg: any) => sg.Properties)
+      .find((p) => /^Bedrock-style router/.test(p.GroupDescription));
+    expect(egress.SecurityGroupEgress).toEqual(expect.arrayContaining([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+    ]));
+  });
+
   it('leaves the API out with `invocation: false`', () => {
     const stack = stackIn();
     const inference = new DisaggregatedInference(stack, 'Inference', { invocation: false });
