@@ -165,30 +165,40 @@ export class Router {
     let cappedByContext = false;
     let decodeStart = this.now();
     let promptTokens: number | undefined;
+    // One stage clock per attempt: the prefill's limit, then re-armed for the first output token
+    // and between tokens. (One AbortController and timer less per request than a clock per stage.)
+    const watchdog = route.config.decode.canIngestKv
+      ? new Deadline('prefill', route.timeouts.prefillMs, [total.signal])
+      : new Deadline('the first output token', route.timeouts.firstTokenMs, [total.signal]);
+    const signal = watchdog.signal;
     if (route.config.decode.canIngestKv) {
-      const url = pool.pick(tried);
-      if (!url) throw new UpstreamFailure('unavailable', 'no prefill worker left to try', '');
-      tried.add(url);
-      const prefill = await this.prefill(url, path, body, input, pool, total);
-      timings.prefillMs = this.now() - decodeStart;
-      decodeStart = this.now();
-      kvTransferParams = prefill.kv_transfer_params;
-      if (!kvTransferParams) throw new UpstreamFailure('unavailable', 'the prefill answer carried no kv_transfer_params', url);
-      promptTokens = prefill.usage.prompt_tokens;
-      if (promptTokens >= route.config.contextWindow) {
-        throw validationError(
-          `The prompt is ${promptTokens} tokens; the model's context window is ${route.config.contextWindow}. Shorten the prompt.`,
-        );
-      }
-      // The answer must fit the window too; past that the model stops with model_context_window_exceeded.
-      if (promptTokens + maxTokens > route.config.contextWindow) {
-        maxTokens = route.config.contextWindow - promptTokens;
-        cappedByContext = true;
+      try {
+        const url = pool.pick(tried);
+        if (!url) throw new UpstreamFailure('unavailable', 'no prefill worker left to try', '');
+        tried.add(url);
+        const prefill = await this.prefill(url, path, body, pool, signal);
+        watchdog.arm('the first output token', route.timeouts.firstTokenMs);
+        timings.prefillMs = this.now() - decodeStart;
+        decodeStart = this.now();
+        kvTransferParams = prefill.kv_transfer_params;
+        if (!kvTransferParams) throw new UpstreamFailure('unavailable', 'the prefill answer carried no kv_transfer_params', url);
+        promptTokens = prefill.usage.prompt_tokens;
+        if (promptTokens >= route.config.contextWindow) {
+          throw validationError(
+            `The prompt is ${promptTokens} tokens; the model's context window is ${route.config.contextWindow}. Shorten the prompt.`,
+          );
+        }
+        // The answer must fit the window too; past that the model stops with model_context_window_exceeded.
+        if (promptTokens + maxTokens > route.config.contextWindow) {
+          maxTokens = route.config.contextWindow - promptTokens;
+          cappedByContext = true;
+        }
+      } catch (error) {
+        watchdog.clear();
+        throw error;
       }
     }
 
-    const watchdog = new Deadline('the first output token', route.timeouts.firstTokenMs, [total.signal]);
-    const signal = watchdog.signal;
     const decodeRequest: CompletionRequest = {
       ...body,
       model: route.config.decode.model,
@@ -289,22 +299,15 @@ export class Router {
     return { timings, promptTokens, deltas: deltas(), close };
   }
 
-  private async prefill(
-    url: string,
-    path: string,
-    body: object,
-    input: GenerationInput,
-    pool: WorkerPool,
-    total: Deadline,
-  ): Promise<CompletionResponse> {
-    const deadline = new Deadline('prefill', input.route.timeouts.prefillMs, [total.signal]);
+  /** The prefill stage on one worker, under the attempt's stage clock (`signal`). */
+  private async prefill(url: string, path: string, body: object, pool: WorkerPool, signal: AbortSignal): Promise<CompletionResponse> {
     const release = pool.acquire(url);
     try {
       const answer = await postJson<CompletionResponse>(
         url,
         path,
         { ...body, max_tokens: 1, stream: false, kv_transfer_params: { do_remote_decode: true } },
-        { fetch: this.fetch, signal: deadline.signal },
+        { fetch: this.fetch, signal },
         `prefill on ${url}`,
       );
       pool.markHealthy(url);
@@ -313,7 +316,6 @@ export class Router {
       if (error instanceof UpstreamFailure && (error.kind === 'unavailable' || error.kind === 'timeout')) pool.markFailed(url);
       throw error;
     } finally {
-      deadline.clear();
       release();
     }
   }
