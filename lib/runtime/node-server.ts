@@ -221,12 +221,16 @@ class CoalescingWriter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private scheduled = false;
-  private blocked = false;
+  /**
+   * Set while the socket's buffer is full. It starts listening for 'drain' at the write that
+   * filled the buffer, not when the next chunk comes: by then the drain may be over.
+   */
+  private drained: Promise<void> | undefined;
 
   constructor(private readonly res: http.ServerResponse) {}
 
   public async add(chunk: Uint8Array): Promise<void> {
-    if (this.blocked) await this.drained();
+    if (this.drained) await this.drained;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= COALESCE_BYTES) this.flush();
@@ -242,19 +246,17 @@ class CoalescingWriter {
     const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
-    if (!this.res.write(data)) this.blocked = true;
-  }
-
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        this.blocked = false;
-        resolve();
-      };
-      this.res.on('drain', done);
-      this.res.on('close', done);
-    });
+    if (!this.res.write(data) && !this.drained) {
+      this.drained = new Promise((resolve) => {
+        const done = () => {
+          this.res.off('drain', done);
+          this.res.off('close', done);
+          this.drained = undefined;
+          resolve();
+        };
+        this.res.on('drain', done);
+        this.res.on('close', done);
+      });
+    }
   }
 }

@@ -90,3 +90,22 @@ test('a stream that breaks drops the connection instead of ending cleanly', asyn
   const response = await fetch(`${server.url}/x`);
   await expect(response.text()).rejects.toThrow();
 });
+
+test('a stream that fills the socket buffer, then pauses while the client drains it, still ends', async () => {
+  // The pause lets the socket drain before the next chunk is produced: a writer that only
+  // listened for 'drain' when the next chunk came would wait forever.
+  const big = new Uint8Array(4 * 1024 * 1024).fill(97);
+  const server = await serve(async () => ({
+    status: 200,
+    headers: { 'content-type': 'application/octet-stream' },
+    body: (async function* () {
+      yield big;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      yield encoder.encode('end');
+    })(),
+  }));
+  const response = await fetch(`${server.url}/stream`, { signal: AbortSignal.timeout(5000) });
+  const body = Buffer.from(await response.arrayBuffer());
+  expect(body.length).toBe(big.length + 3);
+  expect(body.subarray(-3).toString()).toBe('end');
+}, 10_000);
