@@ -27,6 +27,12 @@ export interface EfaNetworkProps {
    */
   readonly placementGroup?: boolean;
   /**
+   * Create a gateway endpoint for S3 on the VPC's route tables. Turn it off for a `vpc` that has
+   * one already: a route table takes one S3 gateway route, so a second endpoint fails to deploy.
+   * @default true
+   */
+  readonly s3GatewayEndpoint?: boolean;
+  /**
    * Create interface endpoints for SSM (ssm, ssmmessages, ec2messages), CloudWatch Logs, ECR
    * (api, dkr) and Secrets Manager in the EFA subnet, so instances reach them without the internet.
    * @default true
@@ -70,7 +76,10 @@ export class EfaNetwork extends Construct implements ec2.IConnectable {
         strategy: ec2.PlacementGroupStrategy.CLUSTER,
       });
     }
-    this.addEndpoints(props.interfaceEndpoints ?? true);
+    if (props.s3GatewayEndpoint ?? true) {
+      this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    }
+    if (props.interfaceEndpoints ?? true) this.addInterfaceEndpoints();
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
         new logs.LogGroup(this, 'FlowLogGroup', { retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH }),
@@ -127,9 +136,7 @@ export class EfaNetwork extends Construct implements ec2.IConnectable {
     return sg;
   }
 
-  private addEndpoints(interfaceEndpoints: boolean): void {
-    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    if (!interfaceEndpoints) return;
+  private addInterfaceEndpoints(): void {
     const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
       ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
       ssmmessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,

@@ -75,6 +75,12 @@ describe('EfaNetwork options', () => {
     template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
   });
 
+  test('no S3 gateway endpoint when turned off (a VPC that has one already)', () => {
+    const stack = testStack();
+    new EfaNetwork(stack, 'Net', { s3GatewayEndpoint: false, interfaceEndpoints: false });
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
   test('a new VPC in the requested Availability Zone', () => {
     const stack = testStack({ env: { account: '111111111111', region: 'us-east-2' } });
     const network = new EfaNetwork(stack, 'Net', { availabilityZone: 'us-east-2b' });
