@@ -7,7 +7,7 @@ import { TRAINIUM_INSTANCE_TYPES } from './instance-types';
  * i3 are Nitro.
  */
 const XEN_FAMILIES = new Set([
-  'c1', 'c3', 'c4', 'cc2', 'cr1', 'd2', 'g2', 'g3', 'g3s', 'h1', 'hs1', 'i2', 'i3',
+  'c1', 'c3', 'c4', 'cc2', 'cr1', 'd2', 'f1', 'g2', 'g3', 'g3s', 'h1', 'hs1', 'i2', 'i3',
   'm1', 'm2', 'm3', 'm4', 'p2', 'p3', 'r3', 'r4', 't1', 't2', 'x1', 'x1e',
 ]);
 

@@ -174,6 +174,7 @@ describe('isNitroInstanceType', () => {
     expect(isNitroInstanceType('i3.large')).toBe(false);
     expect(isNitroInstanceType('i3.metal')).toBe(true);
     expect(isNitroInstanceType('p3dn.24xlarge')).toBe(true);
+    expect(isNitroInstanceType('f1.2xlarge')).toBe(false);
   });
 });
 
