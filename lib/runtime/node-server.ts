@@ -154,12 +154,18 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
   try {
     const body = await readBytes(req as Readable, { keep: maxBodyBytes, readAtMost: maxBodyBytes * DRAIN_FACTOR, onTooLong: cut });
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!name.startsWith(':')) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    const received = req.headers;
+    for (const name in received) {
+      // Node gives header names in lower case already; HTTP/2 pseudo-headers are not headers.
+      if (name.charCodeAt(0) === 58 /* ':' */) continue;
+      const value = received[name];
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
     const response = await handler({
       method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0],
+      path: query < 0 ? url : url.slice(0, query),
       headers,
       body,
       signal: controller.signal,

@@ -17,18 +17,35 @@ export class WorkerPool {
 
   /** The next worker to try, never one in `exclude`; undefined when all were tried. */
   public pick(exclude: ReadonlySet<string>): string | undefined {
-    const candidates = this.urls.filter((url) => !exclude.has(url));
-    if (candidates.length === 0) return undefined;
+    // One pass, no arrays: this runs on every request.
     const now = this.now();
-    const healthy = candidates.filter((url) => (this.unhealthyUntil.get(url) ?? 0) <= now);
-    if (healthy.length === 0) {
-      // All cooling down: try the one that failed longest ago rather than refuse outright.
-      return candidates.reduce((a, b) => ((this.unhealthyUntil.get(a) ?? 0) <= (this.unhealthyUntil.get(b) ?? 0) ? a : b));
+    let best: string | undefined;
+    let bestLoad = Infinity;
+    let ties = 0;
+    let coolest: string | undefined;
+    let coolestUntil = Infinity;
+    for (const url of this.urls) {
+      if (exclude.has(url)) continue;
+      const until = this.unhealthyUntil.get(url) ?? 0;
+      if (until > now) {
+        if (until < coolestUntil) {
+          coolest = url;
+          coolestUntil = until;
+        }
+        continue;
+      }
+      // Least loaded; ties go to a random one (reservoir sampling) so idle workers share the work.
+      const load = this.inFlight.get(url) ?? 0;
+      if (load < bestLoad) {
+        best = url;
+        bestLoad = load;
+        ties = 1;
+      } else if (load === bestLoad && Math.random() * ++ties < 1) {
+        best = url;
+      }
     }
-    // Least loaded; ties go to a random one so idle workers share the work.
-    const least = Math.min(...healthy.map((url) => this.inFlight.get(url) ?? 0));
-    const best = healthy.filter((url) => (this.inFlight.get(url) ?? 0) === least);
-    return best[Math.floor(Math.random() * best.length)];
+    // All cooling down: try the one that failed longest ago rather than refuse outright.
+    return best ?? coolest;
   }
 
   /** Counts a request against a worker until the returned function is called. */
