@@ -83,7 +83,11 @@ export interface TrainiumServerFleetProps {
    */
   readonly rootVolumeSize?: Size;
   /**
-   * Customer-managed KMS key for the volumes.
+   * Customer-managed KMS key for the volumes. Its key policy gains a statement for the Auto Scaling
+   * service-linked role (`AWSServiceRoleForAutoScaling`), which must already exist in the account,
+   * as it does once any Auto Scaling group was created there; otherwise create it first with
+   * `aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com`. An imported
+   * key's policy is not changed: grant that role its use yourself.
    * @default - the account's AWS-managed EBS key
    */
   readonly volumeKey?: kms.IKey;
