@@ -1,8 +1,9 @@
 /**
  * Gateway overhead benchmark (`npm run bench`). With zero-latency mock workers it measures
  * Converse through the gateway against the same worker calls made directly (prefill, then
- * the streamed decode with the KV hand-off), at several concurrencies, and the token rate of
- * one long ConverseStream against the decode worker's own stream. Not a test: it prints figures.
+ * the streamed decode with the KV hand-off), at several concurrencies (in alternating rounds),
+ * and the token rate of one long ConverseStream against the decode worker's own stream (median
+ * of several). Not a test: it prints figures.
  * Every HTTP call, the load generator's and the router's, uses the same client (nodeFetch), so
  * the ratio measures the gateway, not a difference between HTTP clients.
  */
@@ -12,14 +13,23 @@ import { PATHS } from '../lib/runtime/openai-protocol';
 import { readSseBatches } from '../lib/runtime/sse';
 import { nodeFetch } from '../lib/runtime/node-fetch';
 import { ChildProcess } from 'node:child_process';
-import { ANSWER_TOKENS, direct, measure, MODEL_ID, PROMPT, serve, stop, viaGateway } from './load';
+import { ANSWER_TOKENS, direct, measure, MODEL_ID, PROMPT, Run, serve, stop, summarise, viaGateway } from './load';
 
 const CONCURRENCIES = [1, 16, 64];
 /** Requests per measurement: bounded so the whole run takes a minute or two on 2 cores. */
 const REQUESTS: Record<number, number> = { 1: 300, 16: 1500, 64: 1500 };
 const WARMUP = 100;
+/** Each side's requests at a concurrency are split into this many rounds, alternating with the other side's. */
+const ROUNDS = 3;
 /** The long stream's length; also the mock decode's natural answer length (Converse calls cap it with maxTokens). */
 const LONG_STREAM_TOKENS = 8192;
+/** Long streams measured on each side (alternating); the figure is their median. */
+const STREAM_RUNS = 7;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
 
 /**
  * The payload of the last event-stream frame in a body (the ConverseStream `metadata` event),
@@ -92,8 +102,15 @@ async function main(): Promise<void> {
     let failures = 0;
     for (const concurrency of CONCURRENCIES) {
       const requests = REQUESTS[concurrency];
-      const viaGw = await measure(requests, concurrency, gateway);
-      const viaDirect = await measure(requests, concurrency, workers);
+      // Alternating rounds, so a change in other load on the machine hits both sides alike.
+      const gwRuns: Run[] = [];
+      const directRuns: Run[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        gwRuns.push(await measure(requests / ROUNDS, concurrency, gateway));
+        directRuns.push(await measure(requests / ROUNDS, concurrency, workers));
+      }
+      const viaGw = summarise(gwRuns);
+      const viaDirect = summarise(directRuns);
       const ratio = viaGw.rps / viaDirect.rps;
       worst = Math.min(worst, ratio);
       failures += viaGw.failed + viaDirect.failed;
@@ -103,9 +120,19 @@ async function main(): Promise<void> {
       );
     }
 
-    const gwTps = await gatewayStreamTokensPerSecond(endpoint);
-    const decodeTps = await decodeStreamTokensPerSecond(registry);
-    console.log(`\nOne ConverseStream of ${LONG_STREAM_TOKENS} tokens (plain HTTP/1.1 reader on both sides):`);
+    // One stream lasts tens of milliseconds, so one sample is mostly noise: after a warm-up of
+    // each (the gateway's event-stream path has not run yet), alternate them and take medians.
+    await gatewayStreamTokensPerSecond(endpoint);
+    await decodeStreamTokensPerSecond(registry);
+    const gwRuns: number[] = [];
+    const decodeRuns: number[] = [];
+    for (let run = 0; run < STREAM_RUNS; run++) {
+      gwRuns.push(await gatewayStreamTokensPerSecond(endpoint));
+      decodeRuns.push(await decodeStreamTokensPerSecond(registry));
+    }
+    const gwTps = median(gwRuns);
+    const decodeTps = median(decodeRuns);
+    console.log(`\nOne ConverseStream of ${LONG_STREAM_TOKENS} tokens, median of ${STREAM_RUNS} runs each (plain HTTP/1.1 reader on both sides):`);
     console.log(`  through the gateway: ${gwTps.toFixed(0)} tokens/s; the decode worker's own stream: ${decodeTps.toFixed(0)} tokens/s; ratio ${(gwTps / decodeTps).toFixed(2)}`);
     const met = worst >= 0.7 && failures === 0;
     console.log(`\nTarget (gateway >= 0.7 of direct throughput, zero failed requests): ${met ? 'met' : 'NOT met'} (worst ratio ${worst.toFixed(2)}, ${failures} failed)`);

@@ -23,8 +23,15 @@ export interface Result {
   readonly failed: number;
 }
 
-/** Runs `requests` calls, `concurrency` at a time; throughput counts successful calls only. */
-export async function measure(requests: number, concurrency: number, call: () => Promise<void>): Promise<Result> {
+/** What one run of calls produced; runs of the same side are pooled with `summarise`. */
+export interface Run {
+  readonly latencies: number[];
+  readonly seconds: number;
+  readonly failed: number;
+}
+
+/** Runs `requests` calls, `concurrency` at a time. */
+export async function measure(requests: number, concurrency: number, call: () => Promise<void>): Promise<Run> {
   const latencies: number[] = [];
   let failed = 0;
   let next = 0;
@@ -42,10 +49,15 @@ export async function measure(requests: number, concurrency: number, call: () =>
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  return { latencies, seconds: (performance.now() - started) / 1000, failed };
+}
+
+/** Throughput (successful calls over the runs' total time) and latency percentiles of pooled runs. */
+export function summarise(runs: Run[]): Result {
+  const latencies = runs.flatMap((run) => run.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), failed };
+  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), failed: runs.reduce((sum, run) => sum + run.failed, 0) };
 }
 
 /** Converse through the gateway, as a plain HTTP/1.1 JSON call (no SDK cost in the figure). */

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RegistryConfig } from '../lib/runtime/config';
-import { direct, measure, serve, stop, viaGateway } from './load';
+import { direct, measure, serve, stop, summarise, viaGateway } from './load';
 
 interface ProfileNode {
   id: number;
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     for (const [name, call] of [['gateway', viaGateway(endpoint)], ['direct', direct(registry)]] as const) {
       await measure(200, 8, call);
       const before = [cpuMicros(workers.pid!), cpuMicros(gateway.pid!), process.cpuUsage()] as const;
-      const result = await measure(requests, concurrency, call);
+      const result = summarise([await measure(requests, concurrency, call)]);
       const load = process.cpuUsage(before[2]);
       const loadNow = { user: load.user, system: load.system };
       const per = (us: number) => (us / requests).toFixed(0).padStart(4);
