@@ -2,6 +2,8 @@
  * Server-sent events, the framing of the workers' streamed answers (`data: {...}\n\n`,
  * ending with `data: [DONE]`).
  */
+import { StringDecoder } from 'node:string_decoder';
+
 const encoder = new TextEncoder();
 
 export const SSE_DONE = '[DONE]';
@@ -26,10 +28,12 @@ function eventData(event: string): string {
  * reads are joined). Batches let a consumer handle tokens that arrived together in one go.
  */
 export async function* readSseBatches(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
-  const decoder = new TextDecoder();
+  // StringDecoder keeps a character split across reads whole, without the ICU converter a
+  // streaming TextDecoder sets up per stream.
+  const decoder = new StringDecoder('utf8');
   let pending = '';
   for await (const chunk of chunks) {
-    pending += decoder.decode(chunk, { stream: true });
+    pending += decoder.write(chunk);
     const batch: string[] = [];
     if (pending.includes('\r')) {
       const events = pending.split(/\r?\n\r?\n/);
