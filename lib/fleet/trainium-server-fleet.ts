@@ -118,6 +118,8 @@ export abstract class TrainiumServerFleet extends Construct {
   public readonly servedModelName: string;
   public readonly tensorParallelDegree: number;
   public readonly maxModelLength: number;
+  /** How long a new instance may fail the load balancer health check while its model loads. */
+  public readonly healthCheckGracePeriod: Duration;
   /** Callers of the load balancer (default port: the server port). */
   public readonly connections: ec2.Connections;
   /** The instances' own security group (besides the network's EFA group on every interface). */
@@ -141,6 +143,7 @@ export abstract class TrainiumServerFleet extends Construct {
     const capacity = this.resolveCapacity(props);
     this.tensorParallelDegree = this.resolveTensorParallelDegree(props.tensorParallelDegree);
     this.maxModelLength = props.maxModelLength ?? 8192;
+    this.healthCheckGracePeriod = props.healthCheckGracePeriod ?? Duration.minutes(60);
     this.port = props.port ?? 8000;
     const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
 
@@ -372,7 +375,7 @@ export abstract class TrainiumServerFleet extends Construct {
       desiredCapacity: capacity.desired,
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
-        gracePeriod: props.healthCheckGracePeriod ?? Duration.minutes(60),
+        gracePeriod: this.healthCheckGracePeriod,
       }),
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });

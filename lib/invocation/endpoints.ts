@@ -1,3 +1,4 @@
+import type { Duration } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -26,6 +27,12 @@ export interface IPrefillEndpoint {
   readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
   /** Grants a caller what it needs to call the tier beyond the network (e.g. a function URL). */
   grantInvoke?(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * How long a new host may fail the health check while its model loads; the unhealthy-host
+   * alarm waits past it so that a scale-out does not page anyone.
+   * @default - no grace period
+   */
+  readonly healthCheckGracePeriod?: Duration;
   /** Hosts passing the load balancer's health check. */
   metricHealthyHostCount?(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Hosts failing the load balancer's health check. */

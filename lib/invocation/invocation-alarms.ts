@@ -80,13 +80,18 @@ export class InvocationAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const unhealthy = props.prefill.metricUnhealthyHostCount?.({ statistic: 'Maximum', period: Duration.minutes(1) });
+    // A new host fails the health check for its whole model load (up to the grace period), so the
+    // alarm fires only on a host still unhealthy in every 5-minute period from then on.
+    const period = Duration.minutes(5);
+    const grace = props.prefill.healthCheckGracePeriod ?? Duration.minutes(0);
+    const window = Duration.minutes(grace.toMinutes({ integral: false }) + 10);
+    const unhealthy = props.prefill.metricUnhealthyHostCount?.({ statistic: 'Minimum', period });
     if (unhealthy) {
       this.unhealthyPrefillHosts = unhealthy.createAlarm(this, 'UnhealthyPrefillHosts', {
-        alarmDescription: 'Prefill hosts failing the load balancer health check for 5 minutes',
+        alarmDescription: `A prefill host has failed the load balancer health check for ${window.toHumanString()}, longer than the model-load grace period (${grace.toHumanString()})`,
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5,
+        evaluationPeriods: Math.ceil(window.toMinutes({ integral: false }) / period.toMinutes()),
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }

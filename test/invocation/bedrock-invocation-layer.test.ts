@@ -216,6 +216,10 @@ describe('observability', () => {
     expect(errorRate.Threshold).toBe(5);
     const unhealthy = alarms.find((a) => a.MetricName === 'UnHealthyHostCount')!;
     expect(unhealthy.Threshold).toBe(0);
+    // Past the 45-minute model-load grace period of the test double: 55 minutes of 5-minute periods.
+    expect(unhealthy.Statistic).toBe('Minimum');
+    expect(unhealthy.Period).toBe(300);
+    expect(unhealthy.EvaluationPeriods).toBe(11);
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
   });
 

@@ -81,10 +81,12 @@ describe('the default app’s invocation layer', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     expect(alarms.map((a) => a.Properties.AlarmDescription).sort()).toEqual([
+      expect.stringMatching(/^A prefill host has failed the load balancer health check for 1 hour 10 minutes, longer than the model-load grace period \(1 hour\)/),
       expect.stringMatching(/^More than 5% of requests failed/),
-      expect.stringMatching(/^Prefill hosts failing the load balancer health check/),
       expect.stringMatching(/^Time to first token p90 above 2 seconds/),
     ]);
+    // The fleet's 60-minute grace period plus 10 minutes, in 5-minute periods: a scale-out does not page.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Statistic: 'Minimum', Period: 300, EvaluationPeriods: 14 });
     template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { PolicyType: 'TargetTrackingScaling' });
     template.hasOutput('ApiUrl', {});
   });

@@ -49,6 +49,7 @@ export function buildTestTiers(app: App = new App()): TestTiers {
     port: 8000,
     connections: new ec2.Connections({ securityGroups: [prefillSecurityGroup], defaultPort: ec2.Port.tcp(8000) }),
     autoScalingGroup: group,
+    healthCheckGracePeriod: Duration.minutes(45),
     metricHealthyHostCount: (props) => targetGroup.metrics.healthyHostCount(props),
     metricUnhealthyHostCount: (props) => targetGroup.metrics.unHealthyHostCount(props),
   };
