@@ -350,15 +350,25 @@ export abstract class TrainiumServerFleet extends Construct {
     });
   }
 
-  /** Auto Scaling launches and EBS attaches with the service-linked role, which must use a customer key. */
+  /**
+   * Auto Scaling launches and EBS attaches with the service-linked role, which must use a customer
+   * key: the key policy AWS documents for it, with grants only for AWS resources (EBS volumes).
+   */
   private grantVolumeKey(key?: kms.IKey): void {
     if (!key) return;
+    const autoScalingRole = new iam.ArnPrincipal(
+      `arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+    );
     key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ArnPrincipal(
-        `arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-      )],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'],
+      principals: [autoScalingRole],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
       resources: ['*'],
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [autoScalingRole],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
     }));
   }
 

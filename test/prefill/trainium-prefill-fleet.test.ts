@@ -223,11 +223,13 @@ describe('TrainiumPrefillFleet volumes', () => {
       KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
       DeleteOnTermination: true,
     });
+    const autoScalingRole = { AWS: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling$')])] } };
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling$')])] } },
-        Action: Match.arrayWith(['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*']),
-      })]) },
+      KeyPolicy: { Statement: Match.arrayWith([
+        Match.objectLike({ Principal: autoScalingRole, Action: Match.arrayWith(['kms:Decrypt', 'kms:GenerateDataKey*']) }),
+        // Grants only for AWS resources (the EBS volumes it attaches), as AWS documents for this role.
+        Match.objectLike({ Principal: autoScalingRole, Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } }),
+      ]) },
     });
   });
 });
