@@ -173,7 +173,8 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
     const outHeaders: Record<string, string> = { ...response.headers };
     if (closing() && !isHttp2) outHeaders.connection = 'close';
     if (response.body instanceof Uint8Array) {
-      res.writeHead(response.status, { ...outHeaders, 'content-length': String(response.body.length) });
+      outHeaders['content-length'] = String(response.body.length);
+      res.writeHead(response.status, outHeaders);
       finished = true;
       await new Promise<void>((resolve) => {
         res.once('finish', resolve);
