@@ -10,8 +10,8 @@ import {
   BedrockInvocationLayerProps,
   IPrefillEndpoint,
   MockInferenceWorkers,
-  MockInferenceWorkersProps,
 } from './invocation';
+import { InferenceMode } from './inference-mode';
 import { NitroIsolation, NitroIsolationProps } from './isolation';
 import { EfaNetwork, EfaNetworkProps } from './network';
 import { TrainiumPrefillFleet } from './prefill';
@@ -81,24 +81,31 @@ export interface DisaggregatedInferenceProps {
    */
   readonly decodeEndpoint?: IDecodeEndpoint;
   /**
-   * Nitro isolation over every instance of the composition, or `false` to skip it.
+   * Whether to apply Nitro isolation over every instance of the composition.
+   * @default true
+   */
+  readonly isolate?: boolean;
+  /**
+   * Settings of the Nitro isolation, when `isolate` is true.
    * @default - NitroIsolation with its defaults (checks only, no enclaves or Dedicated Hosts)
    */
-  readonly isolation?: NitroIsolationProps | false;
+  readonly isolation?: NitroIsolationProps;
   /**
-   * The IAM-authenticated, Bedrock Runtime-compatible API in front of prefill and decode, or
-   * `false` to leave it out.
+   * Whether to put the IAM-authenticated, Bedrock Runtime-compatible API in front of prefill and decode.
+   * @default true
+   */
+  readonly serveApi?: boolean;
+  /**
+   * Settings of the API, when `serveApi` is true.
    * @default - a regional API with the invocation layer's defaults
    */
-  readonly invocation?: InvocationOptions | false;
+  readonly invocation?: InvocationOptions;
   /**
-   * Mock mode: the same API in front of the mock prefill and decode workers of `lib/mock`,
-   * running as Lambda functions. No network, no EC2, no Trainium, no CS-3: for exercising the
-   * API in any account. `network`, `prefill`, `decode`, `decodeEndpoint`, `model` and
-   * `isolation` do not apply.
-   * @default false
+   * What runs behind the API: Trainium and a decode endpoint, or the mock workers in Lambda
+   * (`InferenceMode.mock()`), for exercising the same API in any account.
+   * @default InferenceMode.TRAINIUM
    */
-  readonly mock?: boolean | MockInferenceWorkersProps;
+  readonly mode?: InferenceMode;
 }
 
 /** Settings of the Bedrock-style API; the composition supplies the tiers and the network. */
@@ -110,7 +117,7 @@ export const DEFAULT_HUGGING_FACE_MODEL = 'meta-llama/Llama-3.3-70B-Instruct';
 /**
  * Disaggregated LLM inference in one `new`: an EFA network, a Trainium prefill fleet, a decode
  * endpoint (a CS-3 when you give one, else a Trainium decode fleet), Nitro isolation, and the
- * Bedrock-style API in front. With `mock`, the same API in front of mock workers in Lambda.
+ * Bedrock-style API in front. With `InferenceMode.mock()`, the same API in front of mock workers in Lambda.
  */
 export class DisaggregatedInference extends Construct {
   /** The EFA network (absent in mock mode). */
@@ -133,11 +140,12 @@ export class DisaggregatedInference extends Construct {
 
   constructor(scope: Construct, id: string, props: DisaggregatedInferenceProps = {}) {
     super(scope, id);
-    if (props.mock) {
-      this.mockWorkers = new MockInferenceWorkers(this, 'Mock', props.mock === true ? {} : props.mock);
+    const mode = props.mode ?? InferenceMode.TRAINIUM;
+    if (mode.mockWorkers) {
+      this.mockWorkers = new MockInferenceWorkers(this, 'Mock', mode.mockWorkers);
       this.prefillEndpoint = this.mockWorkers.prefill;
       this.decodeEndpoint = this.mockWorkers.decode;
-      this.invocation = this.createInvocationLayer(props.invocation);
+      this.invocation = this.createInvocationLayer(props);
       return;
     }
     let model = props.model;
@@ -151,7 +159,8 @@ export class DisaggregatedInference extends Construct {
     });
     // The isolation's volume key goes to the fleets too: a fleet given a key lets the Auto Scaling
     // service-linked role use it, without which instances on a customer-managed key fail to launch.
-    const volumeKey = props.isolation ? props.isolation.volumeKey : undefined;
+    const isolate = props.isolate ?? true;
+    const volumeKey = isolate ? props.isolation?.volumeKey : undefined;
     const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, volumeKey: props.prefill?.volumeKey ?? volumeKey, network, model });
     this.model = model;
     this.network = network;
@@ -159,17 +168,18 @@ export class DisaggregatedInference extends Construct {
     this.prefillEndpoint = prefillFleet;
     this.decodeEndpoint =
       props.decodeEndpoint ?? this.createDecodeEndpoint(props.decode ?? {}, network, model, prefillFleet, volumeKey);
-    if (props.isolation !== false) {
+    if (isolate) {
       this.isolation = NitroIsolation.applyTo(this, props.isolation ?? {});
     }
-    this.invocation = this.createInvocationLayer(props.invocation, network, props.network?.vpc !== undefined);
+    this.invocation = this.createInvocationLayer(props, network);
   }
 
   /** The API in front of whichever tiers were built; in a network, the router runs in its VPC. */
-  private createInvocationLayer(options: InvocationOptions | false | undefined, network?: EfaNetwork, userVpc = false) {
-    if (options === false) return undefined;
+  private createInvocationLayer(props: DisaggregatedInferenceProps, network?: EfaNetwork) {
+    if (props.serveApi === false) return undefined;
+    const userVpc = props.network?.vpc !== undefined;
     return new BedrockInvocationLayer(this, 'Invocation', {
-      ...options,
+      ...props.invocation,
       prefill: this.prefillEndpoint,
       decode: this.decodeEndpoint,
       vpc: network?.vpc,

@@ -1,6 +1,4 @@
 // The public API of the construct library. Each area re-exports its own index.
-export * from './runtime/config';
-export * from './runtime/telemetry-schema';
 export * from './client';
 export * from './hardware';
 export * from './invocation';
@@ -10,6 +8,7 @@ export * from './prefill';
 export * from './decode';
 export * from './isolation';
 export * from './disaggregated-inference';
+export * from './inference-mode';
 export * from './app';
 export * from './testing';
 export * from './runtime';

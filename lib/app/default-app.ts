@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DisaggregatedInference, DisaggregatedInferenceProps } from '../disaggregated-inference';
 import { PurchaseOption } from '../fleet';
+import { InferenceMode } from '../inference-mode';
 import { DefaultAppContext, readDefaultAppContext } from './default-app-context';
 
 /** Name of the default app's stack. */
@@ -20,7 +21,7 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
     if (context.mode !== 'mock') {
       throw new Error(`Context mode='${context.mode}' is not a mode the app knows; pass -c mode=mock, or leave mode out for Trainium.`);
     }
-    return { mock: true };
+    return { mode: InferenceMode.mock() };
   }
   if (context.decodeModelName !== undefined && context.decodeEndpointUrl === undefined) {
     throw new Error(
@@ -54,7 +55,7 @@ export function buildDefaultApp(app: App): DefaultApp {
   const props = defaultInferenceProps(readDefaultAppContext(app));
   const stack = new Stack(app, DEFAULT_STACK_NAME, {
     env: account && region ? { account, region } : undefined,
-    description: props.mock
+    description: props.mode?.isMock
       ? 'Disaggregated LLM inference, mock mode: the Bedrock-style API in front of mock workers in Lambda'
       : 'Disaggregated LLM inference: Trainium prefill, decode endpoint, EFA network, Nitro isolation, Bedrock-style API',
   });

@@ -127,12 +127,18 @@ export interface BedrockInvocationLayerProps extends ServedModelOptions {
    */
   readonly alarmTopic?: sns.ITopic;
   /**
-   * How the prefill group scales on prefill load; `false` leaves its capacity alone. Applies when
-   * the prefill tier has an Auto Scaling group and a healthy-host metric.
+   * Whether to scale the prefill group on prefill load; false leaves its capacity alone. Applies
+   * when the prefill tier has an Auto Scaling group and a healthy-host metric.
+   *
+   * @default true
+   */
+  readonly scalePrefill?: boolean;
+  /**
+   * How the prefill group scales on prefill load, when `scalePrefill` is true.
    *
    * @default - target tracking with the defaults of `PrefillScalingOptions`
    */
-  readonly prefillScaling?: PrefillScalingOptions | false;
+  readonly prefillScaling?: PrefillScalingOptions;
   /**
    * Name of the CloudWatch dashboard.
    *
@@ -472,7 +478,7 @@ export class BedrockInvocationLayer extends Construct implements ec2.IConnectabl
 
   private createPrefillScaling(props: BedrockInvocationLayerProps, modelIds: string[]): PrefillScaling | undefined {
     const group = props.prefill.autoScalingGroup;
-    if (props.prefillScaling === false || !group || !props.prefill.metricHealthyHostCount) {
+    if (props.scalePrefill === false || !group || !props.prefill.metricHealthyHostCount) {
       return undefined;
     }
     return new PrefillScaling(this, 'PrefillScaling', {

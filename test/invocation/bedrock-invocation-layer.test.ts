@@ -283,7 +283,7 @@ describe('options and bad input', () => {
       vpc: t.vpc,
       ...TEST_MODEL,
       endpointType: ApiEndpointType.privateEndpoint(),
-      prefillScaling: false,
+      scalePrefill: false,
     });
     return t;
   }

@@ -160,10 +160,15 @@ describe('DisaggregatedInference invocation options', () => {
     ]));
   });
 
-  it('leaves the API out with `invocation: false`', () => {
+  it('leaves the API out with `serveApi: false`', () => {
     const stack = stackIn();
-    const inference = new DisaggregatedInference(stack, 'Inference', { invocation: false });
+    const inference = new DisaggregatedInference(stack, 'Inference', { serveApi: false });
     expect(inference.invocation).toBeUndefined();
     Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::RestApi', 0);
+  });
+
+  it('applies no Nitro isolation with `isolate: false`, and applies it by default', () => {
+    expect(new DisaggregatedInference(stackIn(), 'Inference', { isolate: false, serveApi: false }).isolation).toBeUndefined();
+    expect(new DisaggregatedInference(stackIn(), 'Inference', { serveApi: false }).isolation).toBeDefined();
   });
 });

@@ -182,7 +182,7 @@ describe('NitroIsolation with a volume key, through DisaggregatedInference', () 
   test('both fleets encrypt with the key, and the key lets the Auto Scaling service-linked role use it', () => {
     const stack = testStack();
     const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
-    new DisaggregatedInference(stack, 'Inference', { isolation: { volumeKey: key }, invocation: false });
+    new DisaggregatedInference(stack, 'Inference', { isolation: { volumeKey: key }, serveApi: false });
     const template = Template.fromStack(stack);
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] };
     const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as any[];
