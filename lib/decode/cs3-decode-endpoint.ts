@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { EfaNetwork } from '../network';
+import { IEfaNetwork } from '../network';
 import { IDecodeEndpoint, grantReadApiKey } from './decode-endpoint';
 import { DecodeKvCapability } from './decode-kv-capability';
 
@@ -12,7 +12,7 @@ export interface Cs3PrivateLinkOptions {
   /** The endpoint service name, e.g. `com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0`. */
   readonly serviceName: string;
   /** The network whose EFA subnet gets the interface endpoint. */
-  readonly network: EfaNetwork;
+  readonly network: IEfaNetwork;
   /**
    * The service's private DNS name. When set, private DNS is enabled and the URL uses this name,
    * which the provider's TLS certificate covers.

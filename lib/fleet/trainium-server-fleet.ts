@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceTypeSpec, efaInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
-import { EfaNetwork } from '../network';
+import { IEfaNetwork } from '../network';
 import { ModelSource } from './model-source';
 import { PurchaseOption } from './purchase-option';
 import { KvTransferRole, vllmUserData } from './vllm-server';
@@ -15,7 +15,7 @@ import { KvTransferRole, vllmUserData } from './vllm-server';
 /** Properties shared by the Trainium prefill and decode fleets. */
 export interface TrainiumServerFleetProps {
   /** The EFA network the instances join (its subnet, security group and placement group). */
-  readonly network: EfaNetwork;
+  readonly network: IEfaNetwork;
   /** Where the model weights come from. */
   readonly model: ModelSource;
   /**
@@ -296,7 +296,7 @@ export abstract class TrainiumServerFleet extends Construct {
     return degree;
   }
 
-  private createInstanceSecurityGroup(network: EfaNetwork): ec2.SecurityGroup {
+  private createInstanceSecurityGroup(network: IEfaNetwork): ec2.SecurityGroup {
     const sg = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: network.vpc,
       description: `${this.node.path}: server port from its load balancer; HTTPS out for model and package downloads`,

@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** Properties of an {@link EfaNetwork}. */
 export interface EfaNetworkProps {
@@ -45,12 +45,56 @@ export interface EfaNetworkProps {
   readonly flowLogRetention?: logs.RetentionDays;
 }
 
+/** An EFA network: what instance groups need to join it. */
+export interface IEfaNetwork extends IConstruct, ec2.IConnectable {
+  readonly vpc: ec2.IVpc;
+  /** The one subnet every EFA interface goes into. */
+  readonly subnet: ec2.ISubnet;
+  /** The subnet as a selection, for constructs that take one (Auto Scaling groups, load balancers). */
+  readonly subnetSelection: ec2.SubnetSelection;
+  /** Security group with all-traffic rules to and from itself; set on every EFA interface. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** The cluster placement group instances launch in, if any. */
+  readonly placementGroup?: ec2.IPlacementGroup;
+}
+
+/** An existing EFA network, for {@link EfaNetwork.fromEfaNetworkAttributes}. */
+export interface EfaNetworkAttributes {
+  readonly vpc: ec2.IVpc;
+  /** The EFA subnet (one subnet, one Availability Zone). */
+  readonly subnet: ec2.ISubnet;
+  /** A security group that allows all traffic to and from itself. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * A cluster placement group for the instances.
+   * @default - none
+   */
+  readonly placementGroup?: ec2.IPlacementGroup;
+}
+
 /**
  * The network for an EFA instance group: one subnet in one Availability Zone, a security group
  * that allows all traffic to and from itself (EFA's requirement), a cluster placement group,
  * a gateway endpoint for S3, optional interface endpoints, and VPC flow logs.
  */
-export class EfaNetwork extends Construct implements ec2.IConnectable {
+export class EfaNetwork extends Construct implements IEfaNetwork {
+  /**
+   * An EFA network made elsewhere (another stack, or by hand), for fleets to join. Its security
+   * group must already allow all traffic to and from itself: nothing is added to it here.
+   */
+  public static fromEfaNetworkAttributes(scope: Construct, id: string, attrs: EfaNetworkAttributes): IEfaNetwork {
+    class Imported extends Construct implements IEfaNetwork {
+      public readonly vpc = attrs.vpc;
+      public readonly subnet = attrs.subnet;
+      public readonly subnetSelection: ec2.SubnetSelection = { subnets: [attrs.subnet] };
+      public readonly securityGroup = attrs.securityGroup;
+      public readonly placementGroup = attrs.placementGroup;
+      public readonly connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
+    }
+    return new Imported(scope, id);
+  }
+
+
   public readonly vpc: ec2.IVpc;
   /** The one subnet every EFA interface goes into. */
   public readonly subnet: ec2.ISubnet;

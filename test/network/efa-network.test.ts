@@ -1,7 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ModelSource } from '../../lib/fleet';
 import { EfaNetwork } from '../../lib/network';
+import { TrainiumPrefillFleet } from '../../lib/prefill';
 import { testStack } from '../app/test-app';
+import { expectEfaLaunchTemplate, launchTemplateData } from '../prefill/fleet-fixtures';
 
 describe('EfaNetwork with defaults', () => {
   let template: Template;
@@ -119,5 +123,30 @@ describe('EfaNetwork options', () => {
     expect(() => new EfaNetwork(stack, 'Net', { vpc, subnetSelection: twoInOneZone })).toThrow(
       /matched 2 subnets \(subnet-0aaaaaaaaaaaaaaa1, subnet-0ccccccccccccccc3\).*exactly one subnet/,
     );
+  });
+});
+
+describe('EfaNetwork.fromEfaNetworkAttributes', () => {
+  test('a fleet joins a network made elsewhere: its subnet, its EFA group on every interface, its placement group', () => {
+    const stack = testStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['us-east-2a'], privateSubnetIds: ['subnet-0123456789abcdef0'], privateSubnetRouteTableIds: ['rtb-0123456789abcdef0'] });
+    const network = EfaNetwork.fromEfaNetworkAttributes(stack, 'Net', {
+      vpc,
+      subnet: ec2.Subnet.fromSubnetAttributes(stack, 'Subnet', { subnetId: 'subnet-0123456789abcdef0', availabilityZone: 'us-east-2a', routeTableId: 'rtb-0123456789abcdef0' }),
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'EfaSg', 'sg-0123456789abcdef0', { allowAllOutbound: false }),
+      placementGroup: ec2.PlacementGroup.fromPlacementGroupName(stack, 'Pg', 'efa-cluster'),
+    });
+    const model = ModelSource.huggingFace('meta-llama/Llama-3.3-70B-Instruct', { tokenSecret: new secretsmanager.Secret(stack, 'HfToken') });
+    new TrainiumPrefillFleet(stack, 'Prefill', { network, model });
+    const template = Template.fromStack(stack);
+    const data = launchTemplateData(template);
+    expectEfaLaunchTemplate(data, 16);
+    for (const ni of data.NetworkInterfaces) expect(ni.Groups).toContain('sg-0123456789abcdef0');
+    expect(data.Placement).toEqual({ GroupName: 'efa-cluster' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { VPCZoneIdentifier: ['subnet-0123456789abcdef0'] });
+    // Nothing is added to an imported network.
+    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties.GroupId);
+    expect(rules).not.toContain('sg-0123456789abcdef0');
+    template.resourceCountIs('AWS::EC2::PlacementGroup', 0);
   });
 });
