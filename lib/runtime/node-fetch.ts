@@ -79,7 +79,12 @@ class NodeWorkerResponse implements WorkerResponse {
     public readonly status: number,
     private readonly message: http.IncomingMessage | null,
   ) {
-    this.body = message && Object.assign(message, { cancel: async () => void message.destroy() });
+    // A wrapper rather than a property added to node's own IncomingMessage objects (which would
+    // give them a second shape in node's hot paths).
+    this.body = message && {
+      [Symbol.asyncIterator]: () => message[Symbol.asyncIterator](),
+      cancel: async () => void message.destroy(),
+    };
   }
 
   public get ok(): boolean {

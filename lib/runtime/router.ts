@@ -223,8 +223,10 @@ export class Router {
 
     // Read up to the first output token before answering, so failures so far can still retry.
     // Tokens that arrive together (one network read) leave together, as one delta.
-    let pending: Delta = { text: '', tokens: 0 };
-    let end: { finish?: string; stopReason?: string | number | null; usage?: CompletionChunk['usage'] } = {};
+    // Output read but not yet handed on, and how the stream ended; mutated in place, per token.
+    let pendingText = '';
+    let pendingTokens = 0;
+    const end: { finish?: string; stopReason?: string | number | null; usage?: CompletionChunk['usage'] } = {};
     let outputTokens = 0;
     const read = async (): Promise<boolean> => {
       const next = await chunks.next();
@@ -232,23 +234,27 @@ export class Router {
       const now = this.now();
       if (timings.kvHandoffMs === undefined) timings.kvHandoffMs = now - decodeStart;
       for (const chunk of next.value) {
-        if (chunk.usage) end = { ...end, usage: chunk.usage };
+        if (chunk.usage) end.usage = chunk.usage;
         for (const choice of chunk.choices) {
           const text = choice.delta?.content ?? choice.text ?? '';
           if (text) {
-            pending = { text: pending.text + text, tokens: pending.tokens + 1 };
+            pendingText += text;
+            pendingTokens++;
             outputTokens++;
             timings.firstTokenAt ??= now;
             timings.lastTokenAt = now;
           }
-          if (choice.finish_reason) end = { ...end, finish: choice.finish_reason, stopReason: choice.stop_reason };
+          if (choice.finish_reason) {
+            end.finish = choice.finish_reason;
+            end.stopReason = choice.stop_reason;
+          }
         }
       }
-      if (pending.tokens > 0) watchdog.arm('the next output token', route.timeouts.interTokenMs);
+      if (pendingTokens > 0) watchdog.arm('the next output token', route.timeouts.interTokenMs);
       return true;
     };
     try {
-      while (pending.tokens === 0 && !end.finish && (await read()));
+      while (pendingTokens === 0 && !end.finish && (await read()));
     } catch (error) {
       watchdog.clear();
       await chunks.return(undefined as never).catch(() => undefined);
@@ -279,9 +285,10 @@ export class Router {
     const deltas = async function* (): AsyncGenerator<Delta, GenerationEnd, undefined> {
       try {
         for (;;) {
-          if (pending.tokens > 0) {
-            const delta = pending;
-            pending = { text: '', tokens: 0 };
+          if (pendingTokens > 0) {
+            const delta: Delta = { text: pendingText, tokens: pendingTokens };
+            pendingText = '';
+            pendingTokens = 0;
             yield delta;
           }
           if (!(await read())) break;
