@@ -109,6 +109,14 @@ export interface BedrockInvocationLayerProps extends ServedModelOptions {
    */
   readonly accessLogRetention?: logs.RetentionDays;
   /**
+   * Whether this stack sets API Gateway's account-wide CloudWatch role, which access and execution
+   * logs need. Turn it off where the account has one already: the setting is per account and
+   * region, and stacks that each set it overwrite one another.
+   *
+   * @default true
+   */
+  readonly cloudWatchRole?: boolean;
+  /**
    * Time to first token (p90) above which the latency alarm fires.
    *
    * @default Duration.seconds(2)
@@ -405,6 +413,7 @@ export class BedrockInvocationLayer extends Construct implements ec2.IConnectabl
     bufferedTimeout: Duration,
     streamingTimeout: Duration,
   ): apigateway.RestApi {
+    const setCloudWatchRole = props.cloudWatchRole ?? true;
     const api = new apigateway.RestApi(this, 'Api', {
       description: 'Amazon Bedrock Runtime-compatible API of the disaggregated inference deployment',
       endpointConfiguration: endpoint.endpointConfiguration,
@@ -412,8 +421,9 @@ export class BedrockInvocationLayer extends Construct implements ec2.IConnectabl
       // Every body is passed through as bytes, both ways: InvokeModel bodies and event streams are
       // binary-safe only this way, and the adapter decodes base64 uniformly.
       binaryMediaTypes: ['*/*'],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRole: setCloudWatchRole,
+      // Kept on stack deletion: other APIs of the account log through the same setting.
+      cloudWatchRoleRemovalPolicy: setCloudWatchRole ? RemovalPolicy.RETAIN : undefined,
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
       deployOptions: {
         stageName: props.stageName ?? 'v1',

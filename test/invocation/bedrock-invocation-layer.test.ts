@@ -288,6 +288,16 @@ describe('options and bad input', () => {
     return t;
   }
 
+  it('sets the account-wide API Gateway CloudWatch role by default, and leaves it alone with `cloudWatchRole: false`', () => {
+    const layer = (cloudWatchRole?: boolean) => {
+      const t = fresh();
+      new BedrockInvocationLayer(t.stack, 'Invocation', { prefill: t.prefill, decode: t.decode, vpc: t.vpc, ...TEST_MODEL, cloudWatchRole });
+      return Template.fromStack(t.stack);
+    };
+    layer().resourceCountIs('AWS::ApiGateway::Account', 1);
+    layer(false).resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
   it('makes a private API reachable only through an execute-api endpoint', () => {
     const t = privateLayer(new App({ context: SKIP_BUNDLING }));
     const tpl = Template.fromStack(t.stack);
