@@ -200,9 +200,8 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
         await iterator.return?.();
         return;
       }
-      writer.flush();
       finished = true;
-      res.end();
+      writer.end();
     } catch {
       // The stream broke: send what it produced, then drop the connection so the peer sees a
       // broken stream, not a clean end.
@@ -236,6 +235,14 @@ class CoalescingWriter {
 
   constructor(private readonly res: http.ServerResponse) {}
 
+  private take(): Uint8Array | undefined {
+    if (this.pending.length === 0) return undefined;
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return data;
+  }
+
   public async add(chunk: Uint8Array): Promise<void> {
     if (this.drained) await this.drained;
     this.pending.push(chunk);
@@ -247,13 +254,19 @@ class CoalescingWriter {
     }
   }
 
+  /** Ends the response with what is still gathered: the last data and the end go out in one write. */
+  public end(): void {
+    if (this.res.destroyed) return;
+    const data = this.take();
+    if (data) this.res.end(data);
+    else this.res.end();
+  }
+
   public flush(): void {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.res.writableEnded || this.res.destroyed) return;
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (!this.res.write(data) && !this.drained) {
+    if (this.res.writableEnded || this.res.destroyed) return;
+    const data = this.take();
+    if (data && !this.res.write(data) && !this.drained) {
       this.drained = new Promise((resolve) => {
         const done = () => {
           this.res.off('drain', done);
