@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     gateway: {
       maxConcurrentRequests: integer(values['max-concurrency'], 'max-concurrency', 1),
       maxBodyBytes: integer(values['max-body-bytes'], 'max-body-bytes', 1),
-      telemetry: values.quiet ? () => undefined : (line) => process.stdout.write(line + '\n'),
+      // Without a sink the gateway logs with its default (stdout, one write per event-loop turn).
+      telemetry: values.quiet ? () => undefined : undefined,
     },
   });
 
