@@ -3,12 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Cs3DecodeEndpoint, TrainiumDecodeFleet } from '../../lib/decode';
 import { DEFAULT_APP_CONTEXT_KEYS, DefaultApp, buildDefaultApp } from '../../lib/app';
 import { normalizeTemplate } from '../../lib/testing';
-import { testApp, withCdkEnv } from './test-app';
-
-/** The default app as `cdk synth` builds it (cdk.json context), without an environment. */
-function defaultApp(context: Record<string, unknown> = {}): DefaultApp {
-  return withCdkEnv(undefined, undefined, () => buildDefaultApp(testApp(context)));
-}
+import { defaultApp, testApp, withCdkEnv } from './test-app';
 
 describe('the default app', () => {
   let app: DefaultApp;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { buildDefaultApp, type DefaultApp } from '../../lib/app';
 
 /** The context of cdk.json (feature flags included), so tests synthesize what `cdk synth` does. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
@@ -29,4 +30,9 @@ export function withCdkEnv<T>(account: string | undefined, region: string | unde
     set('CDK_DEFAULT_ACCOUNT', saved[0]);
     set('CDK_DEFAULT_REGION', saved[1]);
   }
+}
+
+/** The default app as `cdk synth` builds it (cdk.json context plus `context`, e.g. `{ mode: 'mock' }`), without an environment. */
+export function defaultApp(context: Record<string, unknown> = {}): DefaultApp {
+  return withCdkEnv(undefined, undefined, () => buildDefaultApp(testApp(context)));
 }
