@@ -20,6 +20,12 @@ export interface NodeServerOptions {
   readonly maxBodyBytes?: number;
   /** How long `close()` waits for requests in progress before cutting them off. @default 5000 */
   readonly shutdownGraceMs?: number;
+  /**
+   * How long a connection may stay silent before its first request, an HTTP/1.1 request may
+   * take to send its headers, and an HTTP/2 session may sit with nothing going on, before the
+   * connection is closed: idle or trickling clients must not hold sockets forever. @default 60000
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -46,6 +52,7 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const graceMs = options.shutdownGraceMs ?? 5000;
+  const idleMs = options.idleTimeoutMs ?? 60_000;
   const sockets = new Set<net.Socket>();
   const activePerSocket = new Map<net.Socket, number>();
   let closing = false;
@@ -60,10 +67,22 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
       if (closing && left === 0 && !(req instanceof http2.Http2ServerRequest)) socket.end();
     });
   };
-  const h1 = http.createServer(onRequest);
+  const h1 = http.createServer(
+    {
+      headersTimeout: idleMs,
+      requestTimeout: Math.max(idleMs, 300_000),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))),
+    },
+    onRequest,
+  );
+  // Node enforces headersTimeout and requestTimeout (the slowloris guards) only on servers that
+  // emitted 'listening'; h1 never listens itself (the sniffing server hands it sockets), so it is told.
+  h1.emit('listening');
   const h2 = http2.createServer({}, onRequest);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (session) => {
+    // A session idle this long is closed gracefully: streams still open finish, no new ones start.
+    session.setTimeout(idleMs, () => session.close());
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
     if (closing) session.close();
@@ -77,6 +96,10 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
       activePerSocket.delete(socket);
     });
     socket.on('error', () => socket.destroy());
+    // Until its first bytes say which protocol it speaks, a connection has no server to time it out.
+    const onSilent = () => socket.destroy();
+    socket.setTimeout(idleMs);
+    socket.once('timeout', onSilent);
     let head = Buffer.alloc(0);
     const onData = (data: Buffer) => {
       head = Buffer.concat([head, data]);
@@ -84,6 +107,8 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
       const looksHttp2 = head.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
       if (looksHttp2 && compared < HTTP2_PREFACE.length) return; // need more bytes to decide
       socket.off('data', onData);
+      socket.setTimeout(0);
+      socket.off('timeout', onSilent);
       socket.pause();
       socket.unshift(head);
       if (looksHttp2) {
@@ -110,6 +135,7 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
       if (closing) return;
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      h1.close(); // stops its connection checks (it never listened, so there is nothing else to close)
       for (const session of sessions) session.close();
       for (const socket of sockets) if (!activePerSocket.get(socket) && !isHttp2Socket(socket, sessions)) socket.end();
       const drained = new Promise<void>((resolve) => {

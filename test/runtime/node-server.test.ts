@@ -109,3 +109,37 @@ test('a stream that fills the socket buffer, then pauses while the client drains
   expect(body.length).toBe(big.length + 3);
   expect(body.subarray(-3).toString()).toBe('end');
 }, 10_000);
+
+test('connections that stay silent, trickle HTTP/1.1 headers or idle on HTTP/2 are closed after idleTimeoutMs', async () => {
+  const server = await serve(echo, { idleTimeoutMs: 300 });
+  const closedWithin = (socketLike: { once(event: 'close', listener: () => void): unknown }) =>
+    new Promise<number>((resolve) => {
+      const started = Date.now();
+      socketLike.once('close', () => resolve(Date.now() - started));
+    });
+  const silent = net.connect(server.port, '127.0.0.1');
+  const trickling = net.connect(server.port, '127.0.0.1', () => trickling.write('POST /x HTTP/1.1\r\nHost: a\r\nx-a: 1\r\n'));
+  // Both read, so they see the server close their connection.
+  silent.resume();
+  trickling.resume();
+  const session = http2.connect(server.url);
+  session.on('error', () => undefined);
+  const closes = [closedWithin(silent), closedWithin(trickling), closedWithin(session)];
+  // Bounded: each must close well before this; without the limits they stay open for good.
+  const outcome = await Promise.race([Promise.all(closes), new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 4000))]);
+  for (const s of [silent, trickling]) s.destroy();
+  session.destroy();
+  expect(outcome).not.toBe('open');
+}, 10_000);
+
+test('a request slower than idleTimeoutMs to answer is not cut off by the idle limit', async () => {
+  const slow: HttpHandler = async (request) => {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    return echo(request);
+  };
+  const server = await serve(slow, { idleTimeoutMs: 200 });
+  const h1 = await fetch(`${server.url}/slow`, { method: 'POST', body: 'abc' });
+  expect(((await h1.json()) as { bytes: number }).bytes).toBe(3);
+  const h2 = await http2Post(server.url, '/slow', Buffer.from('hello'));
+  expect(JSON.parse(h2.body).bytes).toBe(5);
+});
