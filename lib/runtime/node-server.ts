@@ -32,6 +32,8 @@ export interface RunningServer {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
+  /** Requests being answered now (streams until they end). */
+  readonly activeRequests: number;
   /** Stops accepting, lets requests in progress finish (up to the grace period), then closes. */
   close(): Promise<void>;
 }
@@ -56,11 +58,14 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
   const sockets = new Set<net.Socket>();
   const activePerSocket = new Map<net.Socket, number>();
   let closing = false;
+  let activeRequests = 0;
 
   const onRequest = (req: AnyRequest, res: AnyResponse) => {
     const socket = req.socket as net.Socket;
+    activeRequests++;
     activePerSocket.set(socket, (activePerSocket.get(socket) ?? 0) + 1);
     void serve(handler, req, res, maxBodyBytes, () => closing).finally(() => {
+      activeRequests--;
       const left = (activePerSocket.get(socket) ?? 1) - 1;
       activePerSocket.set(socket, left);
       // HTTP/1.1 keep-alive sockets go as soon as they fall idle during shutdown.
@@ -131,6 +136,9 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
   return {
     url: `http://${host}:${port}`,
     port,
+    get activeRequests() {
+      return activeRequests;
+    },
     close: async () => {
       if (closing) return;
       closing = true;
@@ -199,6 +207,10 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
     const outHeaders: Record<string, string> = { ...response.headers };
     if (closing() && !isHttp2) outHeaders.connection = 'close';
     if (response.body instanceof Uint8Array) {
+      // The client left while the handler ran: nobody to answer, and a response ended after its
+      // 'close' never emits 'finish' or 'close' again, so waiting for one would never end.
+      // (A streamed body is still iterated below: starting it is what runs its clean-up.)
+      if (controller.signal.aborted) return;
       outHeaders['content-length'] = String(response.body.length);
       res.writeHead(response.status, outHeaders);
       finished = true;

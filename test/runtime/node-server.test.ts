@@ -143,3 +143,34 @@ test('a request slower than idleTimeoutMs to answer is not cut off by the idle l
   const h2 = await http2Post(server.url, '/slow', Buffer.from('hello'));
   expect(JSON.parse(h2.body).bytes).toBe(5);
 });
+
+test('a request whose client left before the answer was ready is finished, not kept forever', async () => {
+  // The handler answers only once the client is gone, as a router does that gives up upstream.
+  const late: HttpHandler = async (request) => {
+    await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }));
+    return echo(request);
+  };
+  const server = await serve(late);
+  const settled = async () => {
+    const deadline = Date.now() + 2000;
+    while (server.activeRequests > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return server.activeRequests;
+  };
+  const started = async () => {
+    while (server.activeRequests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  const h1Client = new AbortController();
+  const h1 = fetch(`${server.url}/late`, { method: 'POST', body: 'x', signal: h1Client.signal }).catch(() => 'aborted');
+  await started();
+  h1Client.abort();
+  expect(await h1).toBe('aborted');
+  expect(await settled()).toBe(0);
+
+  const session = http2.connect(server.url);
+  session.on('error', () => undefined);
+  session.request({ ':method': 'POST', ':path': '/late' }).on('error', () => undefined).end('x');
+  await started();
+  session.destroy();
+  expect(await settled()).toBe(0);
+});
