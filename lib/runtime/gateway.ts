@@ -112,9 +112,12 @@ export class BedrockGateway {
       streaming = !(response.body instanceof Uint8Array);
       return response;
     } catch (error) {
-      trace.error = toBedrockError(error);
+      const failure = toBedrockError(error);
+      // Once the client has left, upstream calls fail because they were aborted on its behalf:
+      // logged as ClientAborted, not as a service error that would count against the alarms.
+      if (!request.signal.aborted) trace.error = failure;
       if (!(error instanceof BedrockError)) console.error(`request ${trace.requestId} failed:`, error);
-      return errorResponse(trace.error, { 'x-amzn-requestid': trace.requestId });
+      return errorResponse(failure, { 'x-amzn-requestid': trace.requestId });
     } finally {
       // Streams release their slot and log when they end; everything else ends here.
       if (!streaming) {

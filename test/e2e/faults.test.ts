@@ -143,7 +143,8 @@ describe('a client that goes away', () => {
   });
 
   test('during prefill: the prefill call is aborted and no KV lease is taken', async () => {
-    const c = await cluster({ prefillWorkers: 1, timeouts: { ...TIMEOUTS, prefillMs: 5000 }, faults: { prefillDelayMs: 1000 } });
+    const logs: string[] = [];
+    const c = await cluster({ prefillWorkers: 1, timeouts: { ...TIMEOUTS, prefillMs: 5000 }, faults: { prefillDelayMs: 1000 } }, logs);
     const controller = new AbortController();
     const call = bedrockClient(c.endpoint).send(ask(), { abortSignal: controller.signal });
     await eventually(() => c.gateway.inFlight === 1);
@@ -154,6 +155,8 @@ describe('a client that goes away', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(leases(c)).toBe(0);
     expect(c.models[0].decode.worker.stats().activeStreams).toBe(0);
+    // Logged as the client's leaving, not as a service failure that would count against the error alarms.
+    expect(logs.map((l) => JSON.parse(l).Outcome)).toEqual(['ClientAborted']);
   });
 });
 
