@@ -1,5 +1,4 @@
 import { isUtf8 } from 'buffer';
-import { once } from 'events';
 import type { Writable } from 'stream';
 import { finished as streamFinished } from 'stream/promises';
 import { readBody, type GatewayResponse, type HttpHandler } from '../http-types';
@@ -94,7 +93,7 @@ export function streamingHandler<E>(
       });
       for await (const chunk of chunks(response.body)) {
         if (abort.signal.aborted) break;
-        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+        if (!out.write(chunk)) await drainOrClose(out);
       }
       finished = true;
       out.end();
@@ -106,6 +105,19 @@ export function streamingHandler<E>(
       responseStream.off('error', onGone);
     }
   };
+}
+
+/** Waits until a stream drains or closes, leaving no listener behind (a race of two `once`s left the loser's). */
+function drainOrClose(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 async function* chunks(body: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
