@@ -48,8 +48,22 @@ export function parseConverseMessages(body: Record<string, unknown>): ChatMessag
   return chat;
 }
 
+/**
+ * Converse fields that change what a correct answer is, which this endpoint cannot honour: refused
+ * rather than ignored, so a caller never mistakes an answer without tools or guardrails for one with.
+ */
+const UNSUPPORTED_FIELDS = {
+  toolConfig: 'tool use',
+  guardrailConfig: 'guardrails',
+} as const;
+
 export function parseConverseRequest(body: unknown, route: ModelRoute): ConverseParameters {
   const request = requireObject(body, 'The request body');
+  for (const [field, feature] of Object.entries(UNSUPPORTED_FIELDS)) {
+    if (request[field] !== undefined) {
+      throw validationError(`${field} is not supported: this endpoint serves text generation without ${feature}. Remove ${field}.`);
+    }
+  }
   const messages = parseConverseMessages(request);
   const config = request.inferenceConfig === undefined ? {} : requireObject(request.inferenceConfig, 'inferenceConfig');
   return {
