@@ -269,7 +269,8 @@ export class Router {
       else stopReason = 'end_turn';
       return {
         stopReason,
-        inputTokens: usage?.prompt_tokens ?? 0,
+        // A decode API that sends no usage chunk still has a prompt: the prefill answer counted it.
+        inputTokens: usage?.prompt_tokens ?? promptTokens ?? 0,
         outputTokens: usage?.completion_tokens ?? outputTokens,
       };
     };
