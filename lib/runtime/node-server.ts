@@ -23,7 +23,9 @@ export interface NodeServerOptions {
   /**
    * How long a connection may stay silent before its first request, an HTTP/1.1 request may
    * take to send its headers, and an HTTP/2 session may sit with nothing going on, before the
-   * connection is closed: idle or trickling clients must not hold sockets forever. @default 60000
+   * connection is closed; and how long a streamed answer waits for a client that stopped reading
+   * before it is cut off: idle, trickling or stalled clients must not hold sockets (or the
+   * gateway's request slots and upstream calls) forever. @default 60000
    */
   readonly idleTimeoutMs?: number;
 }
@@ -64,7 +66,7 @@ export async function startNodeServer(handler: HttpHandler, options: NodeServerO
     const socket = req.socket as net.Socket;
     activeRequests++;
     activePerSocket.set(socket, (activePerSocket.get(socket) ?? 0) + 1);
-    void serve(handler, req, res, maxBodyBytes, () => closing).finally(() => {
+    void serve(handler, req, res, maxBodyBytes, idleMs, () => closing).finally(() => {
       activeRequests--;
       const left = (activePerSocket.get(socket) ?? 1) - 1;
       activePerSocket.set(socket, left);
@@ -170,7 +172,14 @@ function isHttp2Socket(socket: net.Socket, sessions: Set<http2.ServerHttp2Sessio
   return false;
 }
 
-async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, maxBodyBytes: number, closing: () => boolean) {
+async function serve(
+  handler: HttpHandler,
+  req: AnyRequest,
+  res: AnyResponse,
+  maxBodyBytes: number,
+  stallMs: number,
+  closing: () => boolean,
+) {
   const controller = new AbortController();
   // Set just before this side ends the exchange: a close before that means the client left.
   let finished = false;
@@ -229,12 +238,18 @@ async function serve(handler: HttpHandler, req: AnyRequest, res: AnyResponse, ma
       res.writeHead(response.status, outHeaders);
       // Chunks produced in the same turn of the event loop (tokens that arrived together) leave
       // as one write: one system call, and one HTTP/1.1 chunk or HTTP/2 DATA frame for the peer.
-      writer = new CoalescingWriter(res as http.ServerResponse);
+      writer = new CoalescingWriter(res as http.ServerResponse, stallMs);
       while (!next.done && !controller.signal.aborted) {
         await writer.add(next.value);
+        if (writer.stalled) break;
         next = await iterator.next();
       }
-      if (controller.signal.aborted) {
+      if (writer.stalled) {
+        // The client stopped reading: its buffers are full, so only dropping the exchange frees it.
+        if (isHttp2) (req as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_CANCEL);
+        else req.socket.destroy();
+      }
+      if (controller.signal.aborted || writer.stalled) {
         await iterator.return?.();
         return;
       }
@@ -270,8 +285,13 @@ class CoalescingWriter {
    * filled the buffer, not when the next chunk comes: by then the drain may be over.
    */
   private drained: Promise<void> | undefined;
+  /** Set when a full buffer did not drain within the stall limit: the client stopped reading. */
+  public stalled = false;
 
-  constructor(private readonly res: http.ServerResponse) {}
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly stallMs: number,
+  ) {}
 
   private take(): Uint8Array | undefined {
     if (this.pending.length === 0) return undefined;
@@ -306,7 +326,12 @@ class CoalescingWriter {
     const data = this.take();
     if (data && !this.res.write(data) && !this.drained) {
       this.drained = new Promise((resolve) => {
+        const stall = setTimeout(() => {
+          this.stalled = true;
+          done();
+        }, this.stallMs);
         const done = () => {
+          clearTimeout(stall);
           this.res.off('drain', done);
           this.res.off('close', done);
           this.drained = undefined;

@@ -174,3 +174,51 @@ test('a request whose client left before the answer was ready is finished, not k
   session.destroy();
   expect(await settled()).toBe(0);
 });
+
+test('a streamed answer whose client stops reading is cut off after idleTimeoutMs, and the stream is closed', async () => {
+  let closedStreams = 0;
+  const endless: HttpHandler = async () => ({
+    status: 200,
+    headers: {},
+    body: (async function* () {
+      try {
+        const chunk = new Uint8Array(64 * 1024).fill(98);
+        for (;;) {
+          yield chunk;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        closedStreams++;
+      }
+    })(),
+  });
+  const server = await serve(endless, { idleTimeoutMs: 300 });
+  const stalled = async (start: () => { stop(): void }) => {
+    const before = closedStreams;
+    const client = start();
+    const deadline = Date.now() + 5000;
+    while ((server.activeRequests > 0 || closedStreams === before) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    client.stop();
+    return { active: server.activeRequests, closed: closedStreams };
+  };
+
+  // HTTP/1.1: a client that sends its request, then never reads.
+  const h1 = await stalled(() => {
+    const socket = net.connect(server.port, '127.0.0.1', () => socket.write('GET /s HTTP/1.1\r\nHost: a\r\n\r\n'));
+    socket.pause();
+    socket.on('error', () => undefined);
+    return { stop: () => socket.destroy() };
+  });
+  expect(h1).toEqual({ active: 0, closed: 1 });
+
+  // HTTP/2: a stream whose flow-control window the client never reopens.
+  const h2 = await stalled(() => {
+    const session = http2.connect(server.url);
+    session.on('error', () => undefined);
+    const stream = session.request({ ':path': '/s' });
+    stream.on('error', () => undefined);
+    stream.pause();
+    return { stop: () => session.destroy() };
+  });
+  expect(h2).toEqual({ active: 0, closed: 2 });
+}, 15_000);
