@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { Readable } from 'node:stream';
+import { drainOrClose } from './drain';
 import { HttpHandler } from './http-types';
 import { readBytes } from './read-bytes';
 
@@ -325,20 +326,9 @@ class CoalescingWriter {
     if (this.res.writableEnded || this.res.destroyed) return;
     const data = this.take();
     if (data && !this.res.write(data) && !this.drained) {
-      this.drained = new Promise((resolve) => {
-        const stall = setTimeout(() => {
-          this.stalled = true;
-          done();
-        }, this.stallMs);
-        const done = () => {
-          clearTimeout(stall);
-          this.res.off('drain', done);
-          this.res.off('close', done);
-          this.drained = undefined;
-          resolve();
-        };
-        this.res.on('drain', done);
-        this.res.on('close', done);
+      this.drained = drainOrClose(this.res, this.stallMs).then((outcome) => {
+        this.stalled = outcome === 'stalled';
+        this.drained = undefined;
       });
     }
   }

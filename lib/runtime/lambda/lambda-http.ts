@@ -2,6 +2,7 @@ import { isUtf8 } from 'buffer';
 import type { Writable } from 'stream';
 import { finished as streamFinished } from 'stream/promises';
 import { readBody, type GatewayResponse, type HttpHandler } from '../http-types';
+import { drainOrClose } from '../drain';
 import type { HttpRequestParts } from './events';
 
 /** The proxy result of a buffered Lambda proxy integration (API Gateway REST or function URL). */
@@ -105,19 +106,6 @@ export function streamingHandler<E>(
       responseStream.off('error', onGone);
     }
   };
-}
-
-/** Waits until a stream drains or closes, leaving no listener behind (a race of two `once`s left the loser's). */
-function drainOrClose(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
 }
 
 async function* chunks(body: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
