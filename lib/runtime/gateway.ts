@@ -31,7 +31,6 @@ export interface BedrockGatewayOptions {
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_CONCURRENT_REQUESTS = 128;
 
-
 /** Mutable record of one request, written to the telemetry sink when it ends. */
 class RequestTrace {
   public readonly requestId = randomUUID();
@@ -103,7 +102,8 @@ export class BedrockGateway {
         BedrockErrorType.THROTTLING,
         `Too many requests in progress (limit ${this.maxConcurrentRequests}); retry with backoff.`,
       );
-      return this.finish(trace, errorResponse(trace.error, { 'x-amzn-requestid': trace.requestId }));
+      this.finish(trace);
+      return errorResponse(trace.error, { 'x-amzn-requestid': trace.requestId });
     }
     this.active++;
     let streaming = false;
@@ -128,13 +128,13 @@ export class BedrockGateway {
     }
   }
 
-  private finish(trace: RequestTrace, response?: GatewayResponse): GatewayResponse {
+  /** Logs the request's line; a failing sink must not fail the request. */
+  private finish(trace: RequestTrace): void {
     try {
       this.telemetry(requestLogLine(trace.record()));
     } catch (error) {
       console.error('telemetry sink failed:', error);
     }
-    return response!;
   }
 
   private async dispatch(request: GatewayRequest, trace: RequestTrace): Promise<GatewayResponse> {
