@@ -23,6 +23,11 @@ export class MockTiming {
   }
 
   private constructor(public readonly name: string) {}
+
+  /** The stage times this choice gives a model (realistic: on `prefillInstanceType`, default trn2.48xlarge). */
+  public timingFor(model: ModelSpec, prefillInstanceType?: string): TimingModel {
+    return this === MockTiming.REALISTIC ? Timing.realistic(model, prefillInstanceType) : Timing.NONE;
+  }
 }
 
 /** Faults to inject, for testing how clients handle them. */
@@ -148,8 +153,7 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
 
 async function startModel(spec: ModelSpec, options: MockClusterOptions, servers: Array<{ close(): Promise<void> }>): Promise<MockModel> {
   const faults = options.faults ?? {};
-  const timing: TimingModel =
-    options.timing === MockTiming.REALISTIC ? Timing.realistic(spec, options.prefillInstanceType) : Timing.NONE;
+  const timing = (options.timing ?? MockTiming.NONE).timingFor(spec, options.prefillInstanceType);
   const count = options.prefillWorkers ?? 2;
   if (!Number.isInteger(count) || count < 1) throw new Error(`prefillWorkers must be a positive integer; got ${count}.`);
 

@@ -1,6 +1,6 @@
 import { getModelSpec, type ModelSpec } from '../../hardware';
 import { MockTiming } from '../../mock/mock-cluster';
-import { Timing, type TimingModel } from '../../mock/timing';
+import type { TimingModel } from '../../mock/timing';
 import { MOCK_WORKER_ENV_VAR, requiredEnv, type MockWorkerConfig } from './environment';
 
 /** A mock worker function's model, served name and timing, from the configuration set at synth. */
@@ -14,7 +14,7 @@ export function mockWorkerSettings(env: NodeJS.ProcessEnv = process.env): {
   return {
     model,
     servedModelName: config.servedModelName,
-    // As the local mock cluster does: realistic timing on the default prefill type, else none.
-    timing: MockTiming.of(config.timing) === MockTiming.REALISTIC ? Timing.realistic(model) : Timing.NONE,
+    // Realistic timing on the default prefill type, as the local mock cluster without --prefill-instance-type.
+    timing: MockTiming.of(config.timing).timingFor(model),
   };
 }
