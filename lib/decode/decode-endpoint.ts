@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { DecodeKvCapability } from './decode-kv-capability';
+import { urlPort } from './url-port';
 
 /**
  * Where decode requests go. CS-3 cannot be created by CloudFormation, so decode is an endpoint
@@ -74,7 +75,7 @@ export class DecodeEndpoint {
       public readonly apiKeySecret = attrs.apiKeySecret;
       public readonly maxModelLength = attrs.maxModelLength;
       public readonly connections = attrs.securityGroups
-        ? new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(attrs.port ?? defaultPort(attrs.endpointUrl)) })
+        ? new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(attrs.port ?? urlPort(attrs.endpointUrl)) })
         : undefined;
 
       public grantInvoke(grantee: iam.IGrantable): iam.Grant {
@@ -85,12 +86,6 @@ export class DecodeEndpoint {
   }
 
   private constructor() {}
-}
-
-/** Port a base URL implies. */
-function defaultPort(url: string): number {
-  const parsed = new URL(url);
-  return parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
 }
 
 /** The grant a caller of a decode endpoint needs: read its API key, or nothing beyond the network. */

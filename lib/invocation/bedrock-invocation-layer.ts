@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,6 +12,7 @@ import { REGISTRY_ENV_VAR } from '../runtime/lambda/environment';
 import type { MetricName } from '../runtime/telemetry-schema';
 import { ApiEndpointType } from './api-endpoint-type';
 import type { IDecodeEndpoint } from '../decode';
+import { urlPort } from '../decode/url-port';
 import { BedrockOperation } from '../runtime/operations';
 import type { IPrefillEndpoint } from './endpoints';
 import { InvocationAlarms } from './invocation-alarms';
@@ -343,11 +344,11 @@ export class BedrockInvocationLayer extends Construct implements ec2.IConnectabl
       connections.allowTo(props.prefill.connections, ec2.Port.tcp(port as number), 'router to prefill load balancer');
     }
     if (props.decode.connections) {
-      const port = props.decode.connections.defaultPort ?? urlPort(props.decode.endpointUrl);
+      const port = props.decode.connections.defaultPort ?? ec2.Port.tcp(urlPort(props.decode.endpointUrl));
       connections.allowTo(props.decode.connections, port, 'router to decode endpoint');
     } else {
       // A decode endpoint outside the VPC (a CS-3 behind a public HTTPS URL) has no fixed address.
-      connections.allowTo(ec2.Peer.anyIpv4(), urlPort(props.decode.endpointUrl), 'router to decode endpoint outside the VPC');
+      connections.allowTo(ec2.Peer.anyIpv4(), ec2.Port.tcp(urlPort(props.decode.endpointUrl)), 'router to decode endpoint outside the VPC');
     }
     if (props.decode.apiKeySecret) {
       if (props.secretsManagerEndpoint) {
@@ -512,15 +513,4 @@ function checkTimeout(name: string, value: Duration, max: Duration, why: string)
       `BedrockInvocationLayer: ${name} is ${value.toHumanString()}; it must be between 2 seconds and ${max.toHumanString()} (${why}).`,
     );
   }
-}
-
-/** The TCP port of a base URL; tokens in the host are fine, the scheme or port must be literal. */
-function urlPort(url: string): ec2.Port {
-  const explicit = /^[a-z]+:\/\/.*:(\d+)\/?$/i.exec(url);
-  if (explicit && !Token.isUnresolved(explicit[1])) {
-    return ec2.Port.tcp(Number(explicit[1]));
-  }
-  if (url.startsWith('https://')) return ec2.Port.tcp(443);
-  if (url.startsWith('http://')) return ec2.Port.tcp(80);
-  throw new Error(`BedrockInvocationLayer: cannot tell the port of decode URL '${url}'; use scheme://host:port.`);
 }
