@@ -5,8 +5,8 @@
  * bench/profile.ts, it splits the gateway's cost into its logic and the HTTP exchanges.
  * Not a test: it prints figures.
  */
-import { BedrockGateway } from '../lib/runtime/gateway';
-import { FetchFunction, WorkerResponse } from '../lib/runtime/upstream';
+import { BedrockGateway } from '../lib/runtime/bedrock/gateway';
+import { FetchFunction, WorkerResponse } from '../lib/runtime/routing/upstream';
 import { ANSWER_TOKENS, PROMPT } from './load';
 
 const PREFILL_URL = 'http://127.0.0.1:1';

@@ -8,10 +8,10 @@
  * the ratio measures the gateway, not a difference between HTTP clients.
  */
 import * as os from 'node:os';
-import { RegistryConfig } from '../lib/runtime/config';
-import { PATHS } from '../lib/runtime/openai-protocol';
-import { readSseBatches } from '../lib/runtime/sse';
-import { nodeFetch } from '../lib/runtime/node-fetch';
+import { RegistryConfig } from '../lib/runtime/routing/registry-config';
+import { PATHS } from '../lib/runtime/openai/worker-protocol';
+import { readSseBatches } from '../lib/runtime/openai/sse';
+import { nodeFetch } from '../lib/runtime/routing/node-fetch';
 import { ChildProcess } from 'node:child_process';
 import { ANSWER_TOKENS, direct, measure, MODEL_ID, PROMPT, Run, serve, stop, summarise, viaGateway } from './load';
 

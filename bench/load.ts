@@ -7,10 +7,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RegistryConfig } from '../lib/runtime/config';
-import { CompletionResponse, PATHS } from '../lib/runtime/openai-protocol';
-import { readSseBatches } from '../lib/runtime/sse';
-import { nodeFetch } from '../lib/runtime/node-fetch';
+import { RegistryConfig } from '../lib/runtime/routing/registry-config';
+import { CompletionResponse, PATHS } from '../lib/runtime/openai/worker-protocol';
+import { readSseBatches } from '../lib/runtime/openai/sse';
+import { nodeFetch } from '../lib/runtime/routing/node-fetch';
 
 export const ANSWER_TOKENS = 16;
 export const PROMPT = 'Summarise the benefits of running prefill and decode on different hardware.';

@@ -9,7 +9,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RegistryConfig } from '../lib/runtime/config';
+import { RegistryConfig } from '../lib/runtime/routing/registry-config';
 import { direct, measure, serve, stop, summarise, viaGateway } from './load';
 
 interface ProfileNode {

@@ -6,8 +6,8 @@
  *   serve.ts gateway <json>  -> reports the gateway URL, then serves, logging each request to stdout
  */
 import { MockTiming, startMockWorkers } from '../lib/mock';
-import { BedrockGateway } from '../lib/runtime/gateway';
-import { startNodeServer } from '../lib/runtime/node-server';
+import { BedrockGateway } from '../lib/runtime/bedrock/gateway';
+import { startNodeServer } from '../lib/runtime/server/node-server';
 
 async function main(): Promise<void> {
   const [role, argument] = process.argv.slice(2);

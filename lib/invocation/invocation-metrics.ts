@@ -6,7 +6,7 @@ import {
   METRIC_NAMES,
   MODEL_ID_DIMENSION,
   type MetricName,
-} from '../runtime/telemetry-schema';
+} from '../runtime/telemetry/schema';
 
 /** Options for one of the router's metrics. */
 export interface InvocationMetricOptions extends cloudwatch.MetricOptions {

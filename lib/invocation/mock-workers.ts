@@ -5,10 +5,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DecodeKvCapability, type IDecodeEndpoint } from '../decode';
 import { getModelSpec } from '../hardware';
-import { MockTiming } from '../mock/mock-cluster';
-import { MOCK_WORKER_ENV_VAR, type MockWorkerConfig } from '../runtime/lambda/environment';
+// The one import of lib/mock a construct may make: the environment contract of the entry points it bundles.
+import { MOCK_WORKER_ENV_VAR, type MockWorkerConfig } from '../mock/lambda/worker-environment';
 import type { IPrefillEndpoint } from './endpoints';
 import { RuntimeEntry, RuntimeFunction } from './runtime-function';
+
+/** How long the mock worker functions take to answer. */
+export class MockWorkerTiming {
+  /** No simulated time: the workers answer as fast as Lambda runs them. */
+  public static readonly NONE = new MockWorkerTiming('none');
+  /** Trainium prefill and CS-3 decode speeds from the hardware catalog, so the dashboard looks like the real system's. */
+  public static readonly REALISTIC = new MockWorkerTiming('realistic');
+
+  private constructor(
+    /** The timing name the worker functions read (`MockTiming` of the local mock). */
+    public readonly name: MockWorkerConfig['timing'],
+  ) {}
+}
 
 /** Props of `MockInferenceWorkers`. */
 export interface MockInferenceWorkersProps {
@@ -23,9 +36,9 @@ export interface MockInferenceWorkersProps {
    * prefill and CS-3 decode speeds from the hardware catalog, so the dashboard looks like the
    * real system's.
    *
-   * @default MockTiming.REALISTIC
+   * @default MockWorkerTiming.REALISTIC
    */
-  readonly timing?: MockTiming;
+  readonly timing?: MockWorkerTiming;
 }
 
 /** A function URL the router calls, signed with SigV4 under IAM auth. */
@@ -113,7 +126,7 @@ export class MockInferenceWorkers extends Construct {
     const config: MockWorkerConfig = {
       model: spec.name,
       servedModelName: spec.huggingFaceId,
-      timing: (props.timing ?? MockTiming.REALISTIC).name,
+      timing: (props.timing ?? MockWorkerTiming.REALISTIC).name,
     };
     this.prefill = new MockPrefillEndpoint(this, 'Prefill', config);
     this.decode = new MockDecodeEndpoint(this, 'Decode', config);

@@ -1,4 +1,4 @@
-import type { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/config';
+import type { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
 import { getModelSpec } from '../hardware';
 import type { IDecodeEndpoint } from '../decode';
 import type { IPrefillEndpoint } from './endpoints';

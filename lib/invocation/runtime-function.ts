@@ -5,20 +5,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 
-/** The Lambda entry points of `lib/runtime/lambda`, each bundled on its own. */
+/** The Lambda entry points: the router's (`lib/runtime/lambda`) and mock mode's workers' (`lib/mock/lambda`), each bundled on its own. */
 export class RuntimeEntry {
   /** The Bedrock-protocol router (API Gateway proxy events, buffered and streamed). */
-  public static readonly ROUTER = new RuntimeEntry('router-handler.ts');
+  public static readonly ROUTER = new RuntimeEntry('runtime/lambda/router-handler.ts');
   /** The mock prefill worker of mock mode (function URL events). */
-  public static readonly MOCK_PREFILL = new RuntimeEntry('mock-prefill-handler.ts');
+  public static readonly MOCK_PREFILL = new RuntimeEntry('mock/lambda/mock-prefill-handler.ts');
   /** The mock decode worker of mock mode (function URL events, streamed). */
-  public static readonly MOCK_DECODE = new RuntimeEntry('mock-decode-handler.ts');
+  public static readonly MOCK_DECODE = new RuntimeEntry('mock/lambda/mock-decode-handler.ts');
 
-  private constructor(public readonly fileName: string) {}
+  private constructor(
+    /** The entry file, relative to `lib/`. */
+    public readonly file: string,
+  ) {}
 
   /** Absolute path of the TypeScript entry file. */
   public get entryPath(): string {
-    return path.join(PACKAGE_ROOT, 'lib', 'runtime', 'lambda', this.fileName);
+    return path.join(PACKAGE_ROOT, 'lib', this.file);
   }
 }
 

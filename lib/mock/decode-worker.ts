@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http-types';
-import { CompletionChunk, CompletionRequest, FinishReason, PATHS } from '../runtime/openai-protocol';
-import { sseEvent, SSE_DONE } from '../runtime/sse';
+import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http/http-types';
+import { CompletionChunk, CompletionRequest, FinishReason, PATHS } from '../runtime/openai/worker-protocol';
+import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
 import { ModelSpec } from '../hardware';
 import { DecodeFaults } from './faults';
 import { kvBlobMismatch } from './kv-blob';

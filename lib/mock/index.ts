@@ -1,5 +1,6 @@
 // Mock workers and the local pipeline: runtime code, no aws-cdk-lib.
 export * from './mock-cluster';
+export * from './mock-timing';
 export * from './prefill-worker';
 export * from './decode-worker';
 export * from './kv-transport';

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { KvTransferParams } from '../runtime/openai-protocol';
+import { KvTransferParams } from '../runtime/openai/worker-protocol';
 import { KvLeaseStore } from './kv-lease';
 import { sleep } from './sleep';
 

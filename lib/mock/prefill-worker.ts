@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http-types';
-import { CompletionRequest, CompletionResponse, PATHS } from '../runtime/openai-protocol';
+import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http/http-types';
+import { CompletionRequest, CompletionResponse, PATHS } from '../runtime/openai/worker-protocol';
 import { ModelSpec } from '../hardware';
 import { PrefillFaults } from './faults';
 import { buildKvBlob } from './kv-blob';

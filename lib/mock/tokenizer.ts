@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ChatMessage } from '../runtime/openai-protocol';
+import { ChatMessage } from '../runtime/openai/worker-protocol';
 
 /**
  * The mock workers' tokenizer and chat template. Not Llama's BPE, but deterministic and

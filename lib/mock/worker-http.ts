@@ -1,5 +1,5 @@
-import { GatewayRequest, GatewayResponse, jsonResponse } from '../runtime/http-types';
-import { ChatMessage, CompletionRequest, TokenizeRequest, TokenizeResponse, WorkerErrorBody } from '../runtime/openai-protocol';
+import { GatewayRequest, GatewayResponse, jsonResponse } from '../runtime/http/http-types';
+import { ChatMessage, CompletionRequest, TokenizeRequest, TokenizeResponse, WorkerErrorBody } from '../runtime/openai/worker-protocol';
 import { MockPrompt, promptTokenIds } from './tokenizer';
 
 /** Pieces both mock workers use to speak vLLM's OpenAI-compatible API. */

@@ -1,7 +1,7 @@
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { MockTiming, MockWorkers, startMockWorkers } from '../../lib/mock';
-import { BedrockGateway } from '../../lib/runtime/gateway';
-import { RunningServer, startNodeServer } from '../../lib/runtime/node-server';
+import { BedrockGateway } from '../../lib/runtime/bedrock/gateway';
+import { RunningServer, startNodeServer } from '../../lib/runtime/server/node-server';
 import { bedrockClient, TRANSPORTS, userSays } from './helpers';
 
 /** Every kind of id a Bedrock client may send, as a registry would list them. */

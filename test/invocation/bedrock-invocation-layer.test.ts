@@ -9,8 +9,8 @@ import {
   BedrockOperation,
 } from '../../lib/invocation';
 import { REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
-import type { RegistryConfig } from '../../lib/runtime/config';
-import { METRIC_NAMESPACE, METRIC_NAMES, MODEL_ID_DIMENSION, ERROR_TYPE_DIMENSION } from '../../lib/runtime/telemetry-schema';
+import type { RegistryConfig } from '../../lib/runtime/routing/registry-config';
+import { METRIC_NAMESPACE, METRIC_NAMES, MODEL_ID_DIMENSION, ERROR_TYPE_DIMENSION } from '../../lib/runtime/telemetry/schema';
 import { buildTestTiers, TEST_MODEL, type TestTiers } from './doubles';
 import { appWithNag, nagFindings } from './nag';
 

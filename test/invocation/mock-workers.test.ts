@@ -1,15 +1,16 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BedrockInvocationLayer, MockInferenceWorkers } from '../../lib/invocation';
-import { MockTiming } from '../../lib/mock/mock-cluster';
-import { MOCK_WORKER_ENV_VAR, REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
+import { MockWorkerTiming } from '../../lib/invocation';
+import { MOCK_WORKER_ENV_VAR } from '../../lib/mock/lambda/worker-environment';
+import { REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
 import { appWithNag, nagFindings } from './nag';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 function buildMockStack(app: App) {
   const stack = new Stack(app, 'Mock', { env: { account: '111122223333', region: 'us-east-2' } });
-  const workers = new MockInferenceWorkers(stack, 'Workers', { timing: MockTiming.NONE });
+  const workers = new MockInferenceWorkers(stack, 'Workers', { timing: MockWorkerTiming.NONE });
   const layer = new BedrockInvocationLayer(stack, 'Invocation', { prefill: workers.prefill, decode: workers.decode, model: workers.model });
   return { stack, workers, layer };
 }

@@ -19,6 +19,6 @@ test('the runtime and the mock never import aws-cdk-lib or constructs, even tran
     external: ['@aws-sdk/*', '@smithy/*'],
   });
   const inputs = Object.keys(result.metafile!.inputs);
-  expect(inputs.some((input) => input.includes('lib/runtime/gateway.ts'))).toBe(true);
+  expect(inputs.some((input) => input.includes('lib/runtime/bedrock/gateway.ts'))).toBe(true);
   expect(inputs.filter((input) => /node_modules\/(aws-cdk-lib|constructs)\//.test(input))).toEqual([]);
 });

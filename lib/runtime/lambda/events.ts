@@ -1,4 +1,4 @@
-import type { GatewayRequest } from '../http-types';
+import type { GatewayRequest } from '../http/http-types';
 
 /**
  * The two Lambda event shapes the runtime's functions receive, reduced to what an HTTP request

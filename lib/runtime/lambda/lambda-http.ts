@@ -1,8 +1,8 @@
 import { isUtf8 } from 'buffer';
 import type { Writable } from 'stream';
 import { finished as streamFinished } from 'stream/promises';
-import { readBody, type GatewayResponse, type HttpHandler } from '../http-types';
-import { drainOrClose } from '../drain';
+import { readBody, type GatewayResponse, type HttpHandler } from '../http/http-types';
+import { drainOrClose } from '../http/drain';
 import type { HttpRequestParts } from './events';
 
 /** The proxy result of a buffered Lambda proxy integration (API Gateway REST or function URL). */

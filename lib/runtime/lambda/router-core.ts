@@ -1,8 +1,8 @@
-import type { RegistryConfig } from '../config';
-import { BedrockError, BedrockErrorType, errorResponse } from '../errors';
-import { BedrockGateway } from '../gateway';
-import type { HttpHandler } from '../http-types';
-import type { ModelRoute } from '../registry';
+import type { RegistryConfig } from '../routing/registry-config';
+import { BedrockError, BedrockErrorType, errorResponse } from '../bedrock/errors';
+import { BedrockGateway } from '../bedrock/gateway';
+import type { HttpHandler } from '../http/http-types';
+import type { ModelRoute } from '../routing/registry';
 import { REGISTRY_ENV_VAR, requiredEnv } from './environment';
 import { readSecretString } from './secrets';
 import { createSignedFetch, type FetchLike } from './sigv4-fetch';

@@ -1,0 +1,56 @@
+import { jsonResponse, GatewayResponse } from '../http/http-types';
+
+/**
+ * The Bedrock Runtime error names this gateway raises and the HTTP status each one carries
+ * (the status codes the official client maps back to its typed exceptions).
+ */
+export class BedrockErrorType {
+  public static readonly VALIDATION = new BedrockErrorType('ValidationException', 400);
+  public static readonly ACCESS_DENIED = new BedrockErrorType('AccessDeniedException', 403);
+  public static readonly RESOURCE_NOT_FOUND = new BedrockErrorType('ResourceNotFoundException', 404);
+  public static readonly UNKNOWN_OPERATION = new BedrockErrorType('UnknownOperationException', 404);
+  public static readonly MODEL_TIMEOUT = new BedrockErrorType('ModelTimeoutException', 408);
+  public static readonly MODEL_ERROR = new BedrockErrorType('ModelErrorException', 424);
+  public static readonly THROTTLING = new BedrockErrorType('ThrottlingException', 429);
+  public static readonly INTERNAL_SERVER = new BedrockErrorType('InternalServerException', 500);
+  public static readonly SERVICE_UNAVAILABLE = new BedrockErrorType('ServiceUnavailableException', 503);
+  /** Only ever sent inside an event stream, after output has begun. */
+  public static readonly MODEL_STREAM_ERROR = new BedrockErrorType('ModelStreamErrorException', 424);
+
+  private constructor(
+    /** The name the client raises, e.g. `ThrottlingException`. */
+    public readonly name: string,
+    public readonly httpStatus: number,
+  ) {}
+
+  /** The `:exception-type` header of an in-stream exception frame: the name in lower camel case. */
+  public get streamExceptionType(): string {
+    return this.name.charAt(0).toLowerCase() + this.name.slice(1);
+  }
+}
+
+/** An error that ends a request with a defined Bedrock error; anything else is an InternalServerException. */
+export class BedrockError extends Error {
+  constructor(
+    public readonly type: BedrockErrorType,
+    message: string,
+  ) {
+    super(message);
+    this.name = type.name;
+  }
+}
+
+export function validationError(message: string): BedrockError {
+  return new BedrockError(BedrockErrorType.VALIDATION, message);
+}
+
+/** Normalises any thrown value to a BedrockError without leaking internals to the client. */
+export function toBedrockError(error: unknown): BedrockError {
+  if (error instanceof BedrockError) return error;
+  return new BedrockError(BedrockErrorType.INTERNAL_SERVER, 'The gateway hit an internal error; see its log.');
+}
+
+/** The non-streamed error answer: status, `x-amzn-errortype` and a JSON `message`. */
+export function errorResponse(error: BedrockError, headers: Record<string, string> = {}): GatewayResponse {
+  return jsonResponse(error.type.httpStatus, { message: error.message }, { ...headers, 'x-amzn-errortype': error.type.name });
+}

@@ -1,0 +1,156 @@
+import { CompletionChunk, WorkerErrorBody } from '../openai/worker-protocol';
+import { readSseBatches, SSE_DONE } from '../openai/sse';
+
+/** Why a call to a worker failed; the router turns each kind into a retry or a Bedrock error. */
+export type UpstreamFailureKind =
+  /** The worker refused the request (4xx): the client's fault, never retried. */
+  | 'rejected'
+  /** Connection refused or reset, 5xx, or a broken stream: another worker may do better. */
+  | 'unavailable'
+  /** A stage ran out of time. */
+  | 'timeout'
+  /** The client went away; nobody is waiting for an answer. */
+  | 'aborted';
+
+export class UpstreamFailure extends Error {
+  constructor(
+    public readonly kind: UpstreamFailureKind,
+    message: string,
+    /** The worker URL that failed, so the router can mark it and pick another. */
+    public readonly workerUrl: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamFailure';
+  }
+}
+
+/** The reason a stage deadline gives when it aborts its signal. */
+export class StageTimeout extends Error {
+  constructor(public readonly stage: string, public readonly ms: number) {
+    super(`${stage} took longer than ${ms} ms`);
+    this.name = 'StageTimeout';
+  }
+}
+
+/** What the router sends a worker: always a POST of JSON bytes in practice. */
+export interface WorkerRequestInit {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Uint8Array | null;
+  readonly signal?: AbortSignal;
+}
+
+/** What the router reads of a worker's answer; the WHATWG `Response` has all of it. */
+export interface WorkerResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  json(): Promise<unknown>;
+  /** The body, readable once; `cancel()` drops it (and the connection) when left unread. */
+  readonly body: (AsyncIterable<Uint8Array> & { cancel(): Promise<void> }) | null;
+}
+
+/**
+ * The HTTP client the router calls workers with: the part of `fetch` it uses, so the global
+ * `fetch` (or a signing wrapper of it) fits, and so does the lighter `nodeFetch`.
+ */
+export type FetchFunction = (url: string, init: WorkerRequestInit) => Promise<WorkerResponse>;
+
+/** Classifies whatever a fetch or a body read threw, given the signal that was in force. */
+export function upstreamFailure(error: unknown, signal: AbortSignal, workerUrl: string, what: string): UpstreamFailure {
+  if (error instanceof UpstreamFailure) return error;
+  if (signal.aborted) {
+    const reason = signal.reason;
+    if (reason instanceof StageTimeout) return new UpstreamFailure('timeout', `${what}: ${reason.message}`, workerUrl);
+    return new UpstreamFailure('aborted', `${what}: the client went away`, workerUrl);
+  }
+  const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  return new UpstreamFailure('unavailable', `${what} failed: ${cause}`, workerUrl);
+}
+
+async function failureFromResponse(response: WorkerResponse, workerUrl: string, what: string): Promise<UpstreamFailure> {
+  let message = `HTTP ${response.status}`;
+  try {
+    const body = (await response.json()) as Partial<WorkerErrorBody>;
+    if (body.error?.message) message = body.error.message;
+  } catch {
+    // A body that is not the OpenAI error shape: the status says enough.
+  }
+  const kind = response.status >= 400 && response.status < 500 && response.status !== 429 ? 'rejected' : 'unavailable';
+  return new UpstreamFailure(kind, `${what}: ${message}`, workerUrl);
+}
+
+export interface PostOptions {
+  readonly fetch: FetchFunction;
+  readonly signal: AbortSignal;
+  readonly apiKey?: string;
+}
+
+async function post(url: string, workerUrl: string, body: unknown, options: PostOptions, what: string): Promise<WorkerResponse> {
+  let response: WorkerResponse;
+  try {
+    response = await options.fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      },
+      // A buffer with a known length goes out in one write; a string body is streamed chunk by chunk.
+      body: Buffer.from(JSON.stringify(body)),
+      signal: options.signal,
+    });
+  } catch (error) {
+    throw upstreamFailure(error, options.signal, workerUrl, what);
+  }
+  if (!response.ok) throw await failureFromResponse(response, workerUrl, what);
+  return response;
+}
+
+/** POSTs JSON to `workerUrl + path` and parses the JSON answer. */
+export async function postJson<T>(workerUrl: string, path: string, body: unknown, options: PostOptions, what: string): Promise<T> {
+  const response = await post(workerUrl + path, workerUrl, body, options, what);
+  try {
+    return (await response.json()) as T;
+  } catch (error) {
+    throw upstreamFailure(error, options.signal, workerUrl, what);
+  }
+}
+
+/**
+ * POSTs a streamed completion request and yields its chunks, in batches of those that arrived
+ * together. Response headers arrive before this resolves, so a refused request fails here
+ * rather than mid-iteration.
+ */
+export async function postStream(
+  workerUrl: string,
+  path: string,
+  body: unknown,
+  options: PostOptions,
+  what: string,
+): Promise<AsyncGenerator<CompletionChunk[]>> {
+  const response = await post(workerUrl + path, workerUrl, body, options, what);
+  if (!response.body) throw new UpstreamFailure('unavailable', `${what}: empty stream`, workerUrl);
+  const stream = response.body;
+  return (async function* chunks() {
+    let done = false;
+    try {
+      for await (const batch of readSseBatches(stream)) {
+        // Read on to the end of the body after [DONE]: leaving a body unread makes the HTTP
+        // client drop the connection instead of reusing it.
+        if (done) continue;
+        const chunks: CompletionChunk[] = [];
+        for (const data of batch) {
+          if (data === SSE_DONE) done = true;
+          else if (!done) chunks.push(JSON.parse(data) as CompletionChunk);
+        }
+        if (chunks.length > 0) yield chunks;
+      }
+      if (done) return;
+    } catch (error) {
+      throw upstreamFailure(error, options.signal, workerUrl, what);
+    } finally {
+      // Leaving early (client gone, stop reached) must close the upstream connection too.
+      if (!done) await stream.cancel().catch(() => undefined);
+    }
+    throw new UpstreamFailure('unavailable', `${what}: the stream ended without [DONE]`, workerUrl);
+  })();
+}
