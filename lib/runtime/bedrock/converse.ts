@@ -1,7 +1,7 @@
 import { validationError } from './errors';
 import { ChatMessage } from '../openai/worker-protocol';
 import { ModelRoute } from '../routing/registry';
-import { GenerationEnd } from '../routing/router';
+import { GenerationEnd } from '../routing/generation';
 import { isObject, optionalNumberInRange, optionalStringList, requireObject, tokenLimit } from './validation';
 
 /** The Converse API's request and answer shapes (text content only). */

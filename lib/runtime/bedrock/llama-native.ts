@@ -1,5 +1,5 @@
 import { ModelRoute } from '../routing/registry';
-import { GenerationEnd } from '../routing/router';
+import { GenerationEnd } from '../routing/generation';
 import { optionalNumberInRange, requireObject, tokenLimit } from './validation';
 import { validationError } from './errors';
 
