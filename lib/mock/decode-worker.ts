@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http/http-types';
+import { GatewayRequest, GatewayResponse, HttpHandler } from '../runtime/http/http-types';
 import { CompletionChunk, CompletionRequest, FinishReason, PATHS } from '../runtime/openai/worker-protocol';
 import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
 import { ModelSpec } from '../hardware';
@@ -9,7 +9,7 @@ import { KvSource } from './kv-transport';
 import { sleep } from './sleep';
 import { answerFor } from './text-generator';
 import { Timing, TimingModel, TokenPacer } from './timing';
-import { admit, answering, parseWorkerBody, tokenizeAnswer, WorkerHttpError, workerError } from './worker-http';
+import { admit, parseWorkerBody, WorkerHttpError, workerRoutes } from './worker-http';
 
 export interface DecodeWorkerOptions {
   readonly model: ModelSpec;
@@ -147,14 +147,7 @@ export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
     return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: stream() };
   };
 
-  const handle: HttpHandler = (request) =>
-    answering(async () => {
-      if (request.method === 'GET' && request.path === PATHS.health) return jsonResponse(200, {});
-      if (request.method !== 'POST') return workerError(405, `${request.method} is not allowed`, 'MethodNotAllowed');
-      if (request.path === PATHS.tokenize) return tokenizeAnswer(request, servedModel, options.model.contextWindow);
-      if (request.path === PATHS.completions || request.path === PATHS.chatCompletions) return generate(request);
-      return workerError(404, `no route ${request.path}`, 'NotFoundError');
-    });
+  const handle = workerRoutes(servedModel, options.model.contextWindow, generate);
   return { handle, stats: () => ({ activeStreams, heldKvBytes }) };
 }
 
