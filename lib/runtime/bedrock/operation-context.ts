@@ -1,5 +1,5 @@
 import type { GatewayRequest, GatewayResponse } from '../http/http-types';
-import type { Generation, GenerationEnd, PromptInput } from '../routing/generation';
+import type { Generation, GenerationEnd, PromptInput, SamplingParameters } from '../routing/generation';
 import type { ModelRoute } from '../routing/registry';
 import type { Router } from '../routing/router';
 import type { RequestTrace } from './request-trace';
@@ -24,14 +24,6 @@ export interface OperationContext {
 
 /** One Bedrock operation: the request's body in, the answer in that operation's framing out. */
 export type OperationHandler = (context: OperationContext) => Promise<GatewayResponse>;
-
-/** The sampling fields every generating operation reads from its own body format. */
-export interface SamplingParameters {
-  readonly maxTokens: number;
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly stopSequences?: string[];
-}
 
 /** Runs the prompt through the router; the trace keeps the generation, for its timings and its clean-up. */
 export async function startGeneration(context: OperationContext, prompt: PromptInput, params: SamplingParameters): Promise<Generation> {

@@ -8,15 +8,19 @@ import type { ModelRoute } from './registry';
  * wire protocol).
  */
 
-/** What the client asked for. */
-export interface GenerationInput {
-  readonly route: ModelRoute;
-  /** A chat (Converse) or a raw prompt (InvokeModel's native body); exactly one is set. */
-  readonly prompt: PromptInput;
+/** How to sample the answer: what every protocol's request body says, each in its own field names. */
+export interface SamplingParameters {
   readonly maxTokens: number;
   readonly temperature?: number;
   readonly topP?: number;
   readonly stopSequences?: string[];
+}
+
+/** What the client asked for. */
+export interface GenerationInput extends SamplingParameters {
+  readonly route: ModelRoute;
+  /** A chat (Converse) or a raw prompt (InvokeModel's native body); exactly one is set. */
+  readonly prompt: PromptInput;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
 }
