@@ -6,7 +6,7 @@
  * Not a test: it prints figures.
  */
 import { BedrockGateway } from '../lib/runtime/bedrock/gateway';
-import { FetchFunction, WorkerResponse } from '../lib/runtime/routing/upstream';
+import { FetchFunction, WorkerResponse } from '../lib/runtime/routing/fetch-function';
 import { ANSWER_TOKENS, PROMPT } from './load';
 
 const PREFILL_URL = 'http://127.0.0.1:1';

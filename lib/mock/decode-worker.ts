@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http/http-types';
-import { CompletionChunk, CompletionRequest, FinishReason, PATHS } from '../runtime/openai/worker-protocol';
-import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
+import { GatewayRequest, GatewayResponse, HttpHandler } from '../runtime/http/http-types';
+import { CompletionRequest, PATHS } from '../runtime/openai/worker-protocol';
 import { ModelSpec } from '../hardware';
+import { completionStream } from './completion-stream';
 import { DecodeFaults } from './faults';
 import { kvBlobMismatch } from './kv-blob';
 import { KvSource } from './kv-transport';
 import { sleep } from './sleep';
 import { answerFor } from './text-generator';
-import { Timing, TimingModel, TokenPacer } from './timing';
-import { admit, answering, parseWorkerBody, tokenizeAnswer, WorkerHttpError, workerError } from './worker-http';
+import { Timing, TimingModel } from './timing';
+import { admit, parseWorkerBody, WorkerHttpError, workerRoutes } from './worker-http';
 
 export interface DecodeWorkerOptions {
   readonly model: ModelSpec;
@@ -91,79 +90,23 @@ export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
     }
     request.signal.addEventListener('abort', release, { once: true });
 
-    const id = `chatcmpl-${randomUUID()}`;
-    const chat = request.path === PATHS.chatCompletions;
-    const chunk = (text: string | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
-      id,
-      choices: [
-        chat
-          ? { index: 0, delta: text === undefined ? {} : { content: text }, finish_reason: finish, stop_reason: stopReason }
-          : { index: 0, text: text ?? '', finish_reason: finish, stop_reason: stopReason },
-      ],
-    });
-    const answer = answerFor(tokens, options.naturalAnswerTokens);
-    const stops = body.stop ?? [];
-
-    const stream = async function* (): AsyncGenerator<Uint8Array> {
-      try {
-        if (chat) yield sseEvent({ id, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-        await sleep(faults.delayMs ?? 0, request.signal);
-        const pacer = new TokenPacer(timing.decodeTokenMs());
-        const limit = Math.min(body.max_tokens, answer.naturalLength);
-        let text = '';
-        let produced = 0;
-        let finish: FinishReason = body.max_tokens < answer.naturalLength ? 'length' : 'stop';
-        let stopReason: string | null = null;
-        while (produced < limit) {
-          if (faults.breakAfterTokens !== undefined && produced >= faults.breakAfterTokens) {
-            throw new Error(`decode stream broken after ${produced} tokens (injected fault)`);
-          }
-          await sleep(pacer.delayBefore(produced), request.signal);
-          let token = answer.token(produced);
-          produced++;
-          const hit = firstStop(text + token, stops, text.length);
-          if (hit) {
-            // vLLM drops the stop string and whatever follows it from the output.
-            token = (text + token).slice(text.length, hit.index);
-            finish = 'stop';
-            stopReason = hit.stop;
-          }
-          text += token;
-          if (token) yield sseEvent(chunk(token, null));
-          if (hit) break;
-        }
-        yield sseEvent(chunk(undefined, finish, stopReason));
-        yield sseEvent({
-          id,
-          choices: [],
-          usage: { prompt_tokens: tokens.length, completion_tokens: produced, total_tokens: tokens.length + produced },
-        });
-        yield sseEvent(SSE_DONE);
-      } finally {
+    const stream = completionStream({
+      chat: request.path === PATHS.chatCompletions,
+      promptTokens: tokens.length,
+      answer: answerFor(tokens, options.naturalAnswerTokens),
+      maxTokens: body.max_tokens,
+      stops: body.stop ?? [],
+      timing,
+      faults,
+      signal: request.signal,
+      onEnd: () => {
         request.signal.removeEventListener('abort', release);
         release();
-      }
-    };
-    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: stream() };
+      },
+    });
+    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: stream };
   };
 
-  const handle: HttpHandler = (request) =>
-    answering(async () => {
-      if (request.method === 'GET' && request.path === PATHS.health) return jsonResponse(200, {});
-      if (request.method !== 'POST') return workerError(405, `${request.method} is not allowed`, 'MethodNotAllowed');
-      if (request.path === PATHS.tokenize) return tokenizeAnswer(request, servedModel, options.model.contextWindow);
-      if (request.path === PATHS.completions || request.path === PATHS.chatCompletions) return generate(request);
-      return workerError(404, `no route ${request.path}`, 'NotFoundError');
-    });
+  const handle = workerRoutes(servedModel, options.model.contextWindow, generate);
   return { handle, stats: () => ({ activeStreams, heldKvBytes }) };
-}
-
-/** The earliest stop string in `text` that ends after `from` (so only new text can trigger it). */
-function firstStop(text: string, stops: readonly string[], from: number): { index: number; stop: string } | undefined {
-  let best: { index: number; stop: string } | undefined;
-  for (const stop of stops) {
-    const index = text.indexOf(stop, Math.max(0, from - stop.length + 1));
-    if (index >= 0 && (!best || index < best.index)) best = { index, stop };
-  }
-  return best;
 }

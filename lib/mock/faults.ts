@@ -27,3 +27,17 @@ export interface DecodeFaults {
    */
   readonly delayMs?: number;
 }
+
+/** Faults to inject into a whole mock pipeline (`startMockWorkers`, `startMockCluster`), for testing how clients handle them. */
+export interface MockFaults {
+  /** This many prefill workers (the first ones) crash on every request. @default 0 */
+  readonly crashedPrefillWorkers?: number;
+  /** KV lease on the prefill workers, in ms; 0 expires every lease before the decode pulls it. @default 30000 */
+  readonly kvLeaseMs?: number;
+  /** Extra time every prefill answer takes, in ms (slow workers). @default 0 */
+  readonly prefillDelayMs?: number;
+  /** Extra time before the decode's first token, in ms (a slow decode). @default 0 */
+  readonly decodeDelayMs?: number;
+  /** The decode stream breaks after this many output tokens. @default never */
+  readonly decodeBreakAfterTokens?: number;
+}

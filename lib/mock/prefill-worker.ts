@@ -8,7 +8,7 @@ import { KvLeaseStore } from './kv-lease';
 import { sleep } from './sleep';
 import { answerFor } from './text-generator';
 import { Timing, TimingModel } from './timing';
-import { admit, answering, crashedBody, parseWorkerBody, tokenizeAnswer, WorkerHttpError, workerError } from './worker-http';
+import { admit, crashedBody, parseWorkerBody, WorkerHttpError, workerRoutes } from './worker-http';
 
 /** vLLM's default KV lease on the prefill side (VLLM_NIXL_ABORT_REQUEST_TIMEOUT). */
 export const DEFAULT_KV_LEASE_MS = 30_000;
@@ -86,14 +86,11 @@ export function createPrefillWorker(options: PrefillWorkerOptions): PrefillWorke
     return jsonResponse(200, answer);
   };
 
-  const handle: HttpHandler = (request) =>
-    answering(async () => {
-      if (faults.crash) return { status: 500, headers: {}, body: crashedBody('prefill worker crashed (injected fault)') };
-      if (request.method === 'GET' && request.path === PATHS.health) return jsonResponse(200, {});
-      if (request.method !== 'POST') return workerError(405, `${request.method} is not allowed`, 'MethodNotAllowed');
-      if (request.path === PATHS.tokenize) return tokenizeAnswer(request, servedModel, options.model.contextWindow);
-      if (request.path === PATHS.completions || request.path === PATHS.chatCompletions) return prefill(request);
-      return workerError(404, `no route ${request.path}`, 'NotFoundError');
-    });
+  const routes = workerRoutes(servedModel, options.model.contextWindow, prefill);
+  const handle: HttpHandler = async (request) => {
+    // A crashed worker answers no route at all.
+    if (faults.crash) return { status: 500, headers: {}, body: crashedBody('prefill worker crashed (injected fault)') };
+    return routes(request);
+  };
   return { handle, leases, engineId };
 }

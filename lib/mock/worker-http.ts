@@ -1,5 +1,5 @@
-import { GatewayRequest, GatewayResponse, jsonResponse } from '../runtime/http/http-types';
-import { ChatMessage, CompletionRequest, TokenizeRequest, TokenizeResponse, WorkerErrorBody } from '../runtime/openai/worker-protocol';
+import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http/http-types';
+import { ChatMessage, CompletionRequest, PATHS, TokenizeRequest, TokenizeResponse, WorkerErrorBody } from '../runtime/openai/worker-protocol';
 import { MockPrompt, promptTokenIds } from './tokenizer';
 
 /** Pieces both mock workers use to speak vLLM's OpenAI-compatible API. */
@@ -10,19 +10,38 @@ export class WorkerHttpError extends Error {
   }
 }
 
-export function workerError(status: number, message: string, type: string): GatewayResponse {
+function workerError(status: number, message: string, type: string): GatewayResponse {
   const body: WorkerErrorBody = { error: { message, type, code: status } };
   return jsonResponse(status, body);
 }
 
 /** Runs a worker route, turning WorkerHttpErrors into OpenAI-style error answers. */
-export async function answering(run: () => Promise<GatewayResponse>): Promise<GatewayResponse> {
+async function answering(run: () => Promise<GatewayResponse>): Promise<GatewayResponse> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof WorkerHttpError) return workerError(error.status, error.message, error.type);
     throw error;
   }
+}
+
+/**
+ * vLLM's routes as both mock workers serve them: `/health`, `/tokenize`, and the chat and plain
+ * completion endpoints, which `complete` answers (prefill or decode).
+ */
+export function workerRoutes(
+  servedModel: string,
+  contextWindow: number,
+  complete: (request: GatewayRequest) => Promise<GatewayResponse>,
+): HttpHandler {
+  return (request) =>
+    answering(async () => {
+      if (request.method === 'GET' && request.path === PATHS.health) return jsonResponse(200, {});
+      if (request.method !== 'POST') return workerError(405, `${request.method} is not allowed`, 'MethodNotAllowed');
+      if (request.path === PATHS.tokenize) return tokenizeAnswer(request, servedModel, contextWindow);
+      if (request.path === PATHS.completions || request.path === PATHS.chatCompletions) return complete(request);
+      return workerError(404, `no route ${request.path}`, 'NotFoundError');
+    });
 }
 
 export function parseWorkerBody<T>(request: GatewayRequest): T {
@@ -54,7 +73,7 @@ export function admit(request: CompletionRequest | TokenizeRequest, servedModel:
 }
 
 /** vLLM's `/tokenize`. */
-export function tokenizeAnswer(request: GatewayRequest, servedModel: string, contextWindow: number): GatewayResponse {
+function tokenizeAnswer(request: GatewayRequest, servedModel: string, contextWindow: number): GatewayResponse {
   const body = parseWorkerBody<TokenizeRequest>(request);
   if (body.model !== servedModel) throw new WorkerHttpError(404, `The model \`${body.model}\` does not exist.`, 'NotFoundError');
   const tokens = promptTokenIds(promptOf(body));

@@ -1,7 +1,7 @@
 import { validationError } from './errors';
 import { ChatMessage } from '../openai/worker-protocol';
 import { ModelRoute } from '../routing/registry';
-import { GenerationEnd } from '../routing/router';
+import { GenerationEnd, SamplingParameters } from '../routing/generation';
 import { isObject, optionalNumberInRange, optionalStringList, requireObject, tokenLimit } from './validation';
 
 /** The Converse API's request and answer shapes (text content only). */
@@ -9,12 +9,8 @@ import { isObject, optionalNumberInRange, optionalStringList, requireObject, tok
 /** Stop sequences Bedrock accepts per request. */
 const MAX_STOP_SEQUENCES = 4;
 
-export interface ConverseParameters {
+export interface ConverseParameters extends SamplingParameters {
   readonly messages: ChatMessage[];
-  readonly maxTokens: number;
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly stopSequences?: string[];
 }
 
 function textOf(blocks: unknown, field: string): string {

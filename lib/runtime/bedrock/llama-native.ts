@@ -1,5 +1,5 @@
 import { ModelRoute } from '../routing/registry';
-import { GenerationEnd } from '../routing/router';
+import { GenerationEnd, SamplingParameters } from '../routing/generation';
 import { optionalNumberInRange, requireObject, tokenLimit } from './validation';
 import { validationError } from './errors';
 
@@ -14,11 +14,9 @@ import { validationError } from './errors';
 /** Bedrock's default `max_gen_len` for Llama models. */
 const DEFAULT_MAX_GEN_LEN = 512;
 
-export interface LlamaParameters {
+/** Llama's native body has no stop sequences. */
+export interface LlamaParameters extends Omit<SamplingParameters, 'stopSequences'> {
   readonly prompt: string;
-  readonly maxTokens: number;
-  readonly temperature?: number;
-  readonly topP?: number;
 }
 
 export function parseLlamaRequest(body: unknown, route: ModelRoute): LlamaParameters {

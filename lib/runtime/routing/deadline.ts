@@ -1,4 +1,4 @@
-import { StageTimeout } from './upstream';
+import { StageTimeout } from './upstream-failure';
 
 /**
  * A stage's abort signal: it aborts when any parent signal does (the client leaving, the

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { readBytes } from '../http/read-bytes';
-import { FetchFunction, WorkerRequestInit, WorkerResponse } from './upstream';
+import type { FetchFunction, WorkerRequestInit, WorkerResponse } from './fetch-function';
 
 /** Parsed worker URLs: the router calls a handful of them over and over. Bounded in case a caller does not. */
 const MAX_CACHED_URLS = 256;

@@ -1,71 +1,9 @@
 import { CompletionChunk, WorkerErrorBody } from '../openai/worker-protocol';
 import { readSseBatches, SSE_DONE } from '../openai/sse';
+import type { FetchFunction, WorkerResponse } from './fetch-function';
+import { UpstreamFailure, upstreamFailure } from './upstream-failure';
 
-/** Why a call to a worker failed; the router turns each kind into a retry or a Bedrock error. */
-export type UpstreamFailureKind =
-  /** The worker refused the request (4xx): the client's fault, never retried. */
-  | 'rejected'
-  /** Connection refused or reset, 5xx, or a broken stream: another worker may do better. */
-  | 'unavailable'
-  /** A stage ran out of time. */
-  | 'timeout'
-  /** The client went away; nobody is waiting for an answer. */
-  | 'aborted';
-
-export class UpstreamFailure extends Error {
-  constructor(
-    public readonly kind: UpstreamFailureKind,
-    message: string,
-    /** The worker URL that failed, so the router can mark it and pick another. */
-    public readonly workerUrl: string,
-  ) {
-    super(message);
-    this.name = 'UpstreamFailure';
-  }
-}
-
-/** The reason a stage deadline gives when it aborts its signal. */
-export class StageTimeout extends Error {
-  constructor(public readonly stage: string, public readonly ms: number) {
-    super(`${stage} took longer than ${ms} ms`);
-    this.name = 'StageTimeout';
-  }
-}
-
-/** What the router sends a worker: always a POST of JSON bytes in practice. */
-export interface WorkerRequestInit {
-  readonly method?: string;
-  readonly headers?: Record<string, string>;
-  readonly body?: string | Uint8Array | null;
-  readonly signal?: AbortSignal;
-}
-
-/** What the router reads of a worker's answer; the WHATWG `Response` has all of it. */
-export interface WorkerResponse {
-  readonly status: number;
-  readonly ok: boolean;
-  json(): Promise<unknown>;
-  /** The body, readable once; `cancel()` drops it (and the connection) when left unread. */
-  readonly body: (AsyncIterable<Uint8Array> & { cancel(): Promise<void> }) | null;
-}
-
-/**
- * The HTTP client the router calls workers with: the part of `fetch` it uses, so the global
- * `fetch` (or a signing wrapper of it) fits, and so does the lighter `nodeFetch`.
- */
-export type FetchFunction = (url: string, init: WorkerRequestInit) => Promise<WorkerResponse>;
-
-/** Classifies whatever a fetch or a body read threw, given the signal that was in force. */
-export function upstreamFailure(error: unknown, signal: AbortSignal, workerUrl: string, what: string): UpstreamFailure {
-  if (error instanceof UpstreamFailure) return error;
-  if (signal.aborted) {
-    const reason = signal.reason;
-    if (reason instanceof StageTimeout) return new UpstreamFailure('timeout', `${what}: ${reason.message}`, workerUrl);
-    return new UpstreamFailure('aborted', `${what}: the client went away`, workerUrl);
-  }
-  const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-  return new UpstreamFailure('unavailable', `${what} failed: ${cause}`, workerUrl);
-}
+/** The router's calls to workers: a JSON POST answered with JSON, or with a server-sent event stream. */
 
 async function failureFromResponse(response: WorkerResponse, workerUrl: string, what: string): Promise<UpstreamFailure> {
   let message = `HTTP ${response.status}`;

@@ -1,6 +1,6 @@
 import { BedrockGateway } from '../../../lib/runtime/bedrock/gateway';
 import { readBody } from '../../../lib/runtime/http/http-types';
-import { FetchFunction, WorkerResponse } from '../../../lib/runtime/routing/upstream';
+import { FetchFunction, WorkerResponse } from '../../../lib/runtime/routing/fetch-function';
 
 // A decode endpoint that streams no usage chunk (an OpenAI-compatible API that ignores
 // stream_options.include_usage): the usage the client sees must still count the prompt.

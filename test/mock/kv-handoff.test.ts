@@ -2,23 +2,9 @@ import { getModelSpec } from '../../lib/hardware';
 import { buildKvBlob, kvBlobBytes, kvBlobMismatch, KV_SCALE_DOWN } from '../../lib/mock/kv-blob';
 import { KvLeaseStore } from '../../lib/mock/kv-lease';
 import { socketKvSource, startSocketKvServer } from '../../lib/mock/kv-transport';
-import { answerFor } from '../../lib/mock/text-generator';
-import { Timing } from '../../lib/mock/timing';
-import { promptTokenIds, renderChat, tokenize } from '../../lib/mock/tokenizer';
+import { promptTokenIds } from '../../lib/mock/tokenizer';
 
 const LLAMA_70B = getModelSpec('llama-3.3-70b-instruct');
-
-test('generated text re-tokenizes to exactly the tokens generated, so usage and CountTokens agree', () => {
-  const answer = answerFor(promptTokenIds({ prompt: 'any prompt at all' }), 200);
-  const text = Array.from({ length: answer.naturalLength }, (_, i) => answer.token(i)).join('');
-  expect(tokenize(text)).toHaveLength(200);
-});
-
-test('the chat template follows Llama 3 and counts its markers as single tokens', () => {
-  const rendered = renderChat([{ role: 'user', content: 'Hi there' }]);
-  expect(rendered).toBe('<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n');
-  expect(tokenize(rendered)).toEqual(['<|begin_of_text|>', '<|start_header_id|>', 'user', '<|end_header_id|>', 'Hi', 'there', '<|eot_id|>', '<|start_header_id|>', 'assistant', '<|end_header_id|>']);
-});
 
 test('a KV blob follows the model KV bytes per token (scaled down) and fits only its own prompt', () => {
   const tokens = promptTokenIds({ prompt: 'one two three four' });
@@ -59,15 +45,4 @@ test('an unpulled lease expires and the pull says so', async () => {
   } finally {
     await server.close();
   }
-});
-
-test('realistic timing follows the catalog: Trainium2 prefill, EFA KV egress, CS-3 decode speed', () => {
-  const timing = Timing.realistic(LLAMA_70B, 'trn2.48xlarge');
-  // 2 x 70e9 FLOPs per token x 1,000 tokens over 16 chips x 667 TFLOPS x 40%.
-  expect(timing.prefillMs(1000)).toBeCloseTo((1000 * 2 * 70e9 * 1000) / (16 * 667e12 * 0.4), 6);
-  // 1,000 tokens x 320 KiB over the measured 270 GB/s.
-  expect(timing.kvTransferMs(1000)).toBeCloseTo((1000 * 327_680 * 1000) / 270e9, 6);
-  expect(timing.decodeTokenMs()).toBeCloseTo(1000 / 2100, 6);
-  expect(Timing.realistic(LLAMA_70B, 'trn1.32xlarge').prefillMs(1000)).toBeGreaterThan(timing.prefillMs(1000));
-  expect(Timing.NONE.prefillMs(1000) + Timing.NONE.decodeTokenMs()).toBe(0);
 });

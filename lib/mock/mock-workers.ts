@@ -1,0 +1,128 @@
+import { getModelSpec, ModelSpec } from '../hardware';
+import { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
+import { startNodeServer } from '../runtime/server/node-server';
+import { createDecodeWorker, DecodeWorker } from './decode-worker';
+import { MockFaults } from './faults';
+import { KV_SCALE_DOWN } from './kv-blob';
+import { KvLeaseStore } from './kv-lease';
+import { KvTransferServer, socketKvSource, startSocketKvServer } from './kv-transport';
+import { MockTiming } from './mock-timing';
+import { createPrefillWorker, DEFAULT_KV_LEASE_MS, PrefillWorker } from './prefill-worker';
+
+export interface MockWorkersOptions {
+  /** Catalog models to serve (name, Hugging Face id or Bedrock id). @default ['llama-3.3-70b-instruct'] */
+  readonly models?: string[];
+  /** Prefill workers per model. @default 2 */
+  readonly prefillWorkers?: number;
+  /** @default MockTiming.NONE */
+  readonly timing?: MockTiming;
+  /** Prefill instance type for realistic timing. @default 'trn2.48xlarge' */
+  readonly prefillInstanceType?: string;
+  /** The decode worker cannot ingest KV; the router replays the prompt to it. @default false */
+  readonly promptReplay?: boolean;
+  /** @default no faults */
+  readonly faults?: MockFaults;
+  /** Per-stage limits for every model. @default the router's defaults */
+  readonly timeouts?: StageTimeoutsConfig;
+  /** Answer length of the mock decode in tokens, when max tokens allow. @default 12-60, from the prompt */
+  readonly naturalAnswerTokens?: number;
+}
+
+export interface MockPrefillInstance {
+  readonly url: string;
+  readonly worker: PrefillWorker;
+}
+
+export interface MockModel {
+  readonly spec: ModelSpec;
+  readonly route: ModelRouteConfig;
+  readonly prefill: MockPrefillInstance[];
+  readonly decode: { readonly url: string; readonly worker: DecodeWorker };
+}
+
+export interface MockWorkers {
+  readonly registry: RegistryConfig;
+  readonly models: MockModel[];
+  close(): Promise<void>;
+}
+
+/** Model ids a client may use for a catalog model: its Bedrock ids plus the foundation-model ARN. */
+export function mockModelIds(spec: ModelSpec, region = 'us-east-1'): string[] {
+  const foundation = spec.bedrockModelIds[0];
+  return [...spec.bedrockModelIds, `arn:aws:bedrock:${region}::foundation-model/${foundation}`];
+}
+
+/**
+ * The workers alone: per model, N prefill workers (each with its KV socket server) and one
+ * decode worker, plus the registry a gateway needs to route to them.
+ */
+export async function startMockWorkers(options: MockWorkersOptions = {}): Promise<MockWorkers> {
+  const servers: Array<{ close(): Promise<void> }> = [];
+  const close = async () => {
+    for (const server of servers.reverse()) await server.close();
+  };
+  try {
+    const models: MockModel[] = [];
+    for (const name of options.models ?? ['llama-3.3-70b-instruct']) {
+      models.push(await startModel(getModelSpec(name), options, servers));
+    }
+    return { registry: { models: models.map((m) => m.route) }, models, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers: Array<{ close(): Promise<void> }>): Promise<MockModel> {
+  const faults = options.faults ?? {};
+  const timing = (options.timing ?? MockTiming.NONE).timingFor(spec, options.prefillInstanceType);
+  const count = options.prefillWorkers ?? 2;
+  if (!Number.isInteger(count) || count < 1) throw new Error(`prefillWorkers must be a positive integer; got ${count}.`);
+
+  const prefill: MockPrefillInstance[] = [];
+  for (let i = 0; i < count; i++) {
+    const leases = new KvLeaseStore(faults.kvLeaseMs ?? DEFAULT_KV_LEASE_MS);
+    servers.push({ close: async () => leases.clear() });
+    let kvServer: KvTransferServer | undefined;
+    if (!options.promptReplay) {
+      kvServer = await startSocketKvServer(leases, { transferDelayMs: (bytes) => timing.kvTransferMs(bytesToTokens(bytes, spec)) });
+      servers.push(kvServer);
+    }
+    const worker = createPrefillWorker({
+      model: spec,
+      leases,
+      kvEndpoint: kvServer,
+      timing,
+      faults: { crash: i < (faults.crashedPrefillWorkers ?? 0), delayMs: faults.prefillDelayMs },
+    });
+    const server = await startNodeServer(worker.handle);
+    servers.push(server);
+    prefill.push({ url: server.url, worker });
+  }
+
+  const decodeWorker = createDecodeWorker({
+    model: spec,
+    kvSource: options.promptReplay ? undefined : socketKvSource,
+    timing,
+    faults: { delayMs: faults.decodeDelayMs, breakAfterTokens: faults.decodeBreakAfterTokens },
+    naturalAnswerTokens: options.naturalAnswerTokens,
+  });
+  const decodeServer = await startNodeServer(decodeWorker.handle);
+  servers.push(decodeServer);
+
+  const route: ModelRouteConfig = {
+    modelIds: mockModelIds(spec),
+    prefillUrls: prefill.map((p) => p.url),
+    prefillModel: spec.huggingFaceId,
+    decode: { url: decodeServer.url, model: spec.huggingFaceId, canIngestKv: !options.promptReplay },
+    contextWindow: spec.contextWindow,
+    maxOutputTokens: spec.maxOutputTokens,
+    timeouts: options.timeouts,
+  };
+  return { spec, route, prefill, decode: { url: decodeServer.url, worker: decodeWorker } };
+}
+
+/** The KV transfer time is for the full-size cache: undo the blob's scale-down to get tokens back. */
+function bytesToTokens(blobBytes: number, spec: ModelSpec): number {
+  return Math.round((blobBytes * KV_SCALE_DOWN) / spec.kvBytesPerToken);
+}

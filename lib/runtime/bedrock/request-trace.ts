@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import type { Generation, GenerationEnd } from '../routing/generation';
+import type { RequestRecord } from '../telemetry/request-line';
+import type { BedrockError } from './errors';
+
+/**
+ * What the gateway learns about one request while it runs (its operation, model, generation,
+ * how it ended), filled in by the gateway and the operation answering it, and written to the
+ * telemetry sink as one record when it ends.
+ */
+export class RequestTrace {
+  public readonly requestId = randomUUID();
+  public readonly startedAt = Date.now();
+  public operation = 'Unknown';
+  public modelId?: string;
+  public generation?: Generation;
+  public end?: GenerationEnd;
+  public error?: BedrockError;
+
+  constructor(private readonly signal: AbortSignal) {}
+
+  public record(): RequestRecord {
+    const timings = this.generation?.timings ?? {};
+    const aborted = this.signal.aborted && !this.error && !this.end;
+    return {
+      requestId: this.requestId,
+      operation: this.operation,
+      modelId: this.modelId,
+      outcome: this.error ? this.error.type.name : aborted ? 'ClientAborted' : 'success',
+      errorType: this.error?.type.name,
+      startedAt: this.startedAt,
+      endedAt: Date.now(),
+      inputTokens: this.end?.inputTokens,
+      outputTokens: this.end?.outputTokens,
+      prefillMs: timings.prefillMs,
+      kvHandoffMs: timings.kvHandoffMs,
+      firstTokenAt: timings.firstTokenAt,
+      lastTokenAt: timings.lastTokenAt,
+    };
+  }
+}
