@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CompletionChunk, FinishReason } from '../runtime/openai/worker-protocol';
+import { CompletionChunk, CompletionDelta, FinishReason } from '../runtime/openai/worker-protocol';
 import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
 import { DecodeFaults } from './faults';
+import type { MockAnswer, MockToken } from './mock-answer';
 import { sleep } from './sleep';
-import { GeneratedAnswer } from './text-generator';
 import { TimingModel, TokenPacer } from './timing';
 
 export interface CompletionStreamOptions {
@@ -11,7 +11,7 @@ export interface CompletionStreamOptions {
   readonly chat: boolean;
   /** The prompt's token count, for the usage chunk. */
   readonly promptTokens: number;
-  readonly answer: GeneratedAnswer;
+  readonly answer: MockAnswer;
   readonly maxTokens: number;
   readonly stops: readonly string[];
   readonly timing: TimingModel;
@@ -21,20 +21,35 @@ export interface CompletionStreamOptions {
   readonly onEnd: () => void;
 }
 
+/** A token as vLLM streams it in a chat completion: reasoning in `reasoning`, text in `content`, a tool call in `tool_calls`. */
+function chatDelta(token: MockToken): CompletionDelta {
+  switch (token.kind) {
+    case 'reasoning':
+      return { reasoning: token.text };
+    case 'text':
+      return { content: token.text };
+    default:
+      return token.call
+        ? { tool_calls: [{ index: 0, id: token.call.id, type: 'function', function: { name: token.call.name, arguments: token.text } }] }
+        : { tool_calls: [{ index: 0, function: { arguments: token.text } }] };
+  }
+}
+
 /**
  * A decode answer as vLLM streams it, in server-sent events: the answer's tokens, one event
- * each, paced by the timing model, up to max_tokens, the end of the answer or a stop string
- * (which vLLM leaves out of the text); then the finish reason, the usage and `[DONE]`.
+ * each, paced by the timing model, up to max_tokens, the end of the answer or a stop string in
+ * its text (which vLLM leaves out of the text); then the finish reason, the usage (no prompt
+ * tokens came from a prefix cache: the mock has none) and `[DONE]`.
  */
 export async function* completionStream(options: CompletionStreamOptions): AsyncGenerator<Uint8Array> {
   const { chat, answer, maxTokens, stops, faults, signal } = options;
   const id = `chatcmpl-${randomUUID()}`;
-  const chunk = (text: string | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
+  const chunk = (token: MockToken | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
     id,
     choices: [
       chat
-        ? { index: 0, delta: text === undefined ? {} : { content: text }, finish_reason: finish, stop_reason: stopReason }
-        : { index: 0, text: text ?? '', finish_reason: finish, stop_reason: stopReason },
+        ? { index: 0, delta: token ? chatDelta(token) : {}, finish_reason: finish, stop_reason: stopReason }
+        : { index: 0, text: token?.text ?? '', finish_reason: finish, stop_reason: stopReason },
     ],
   });
   try {
@@ -44,7 +59,7 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     const limit = Math.min(maxTokens, answer.naturalLength);
     let text = '';
     let produced = 0;
-    let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : 'stop';
+    let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : answer.finishReason;
     let stopReason: string | null = null;
     while (produced < limit) {
       if (faults.breakAfterTokens !== undefined && produced >= faults.breakAfterTokens) {
@@ -53,15 +68,18 @@ export async function* completionStream(options: CompletionStreamOptions): Async
       await sleep(pacer.delayBefore(produced), signal);
       let token = answer.token(produced);
       produced++;
-      const hit = firstStop(text + token, stops, text.length);
-      if (hit) {
+      let hit: { index: number; stop: string } | undefined;
+      if (token.kind === 'text') {
+        hit = firstStop(text + token.text, stops, text.length);
         // vLLM drops the stop string and whatever follows it from the output.
-        token = (text + token).slice(text.length, hit.index);
+        if (hit) token = { kind: 'text', text: (text + token.text).slice(text.length, hit.index) };
+        text += token.text;
+      }
+      if (hit) {
         finish = 'stop';
         stopReason = hit.stop;
       }
-      text += token;
-      if (token) yield sseEvent(chunk(token, null));
+      if (token.text || token.kind === 'toolCall') yield sseEvent(chunk(token, null));
       if (hit) break;
     }
     yield sseEvent(chunk(undefined, finish, stopReason));
@@ -69,7 +87,12 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     yield sseEvent({
       id,
       choices: [],
-      usage: { prompt_tokens: promptTokens, completion_tokens: produced, total_tokens: promptTokens + produced },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: produced,
+        total_tokens: promptTokens + produced,
+        prompt_tokens_details: { cached_tokens: 0 },
+      },
     });
     yield sseEvent(SSE_DONE);
   } finally {

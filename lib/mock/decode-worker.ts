@@ -6,7 +6,7 @@ import { DecodeFaults } from './faults';
 import { kvBlobMismatch } from './kv-blob';
 import { KvSource } from './kv-transport';
 import { sleep } from './sleep';
-import { answerFor } from './text-generator';
+import { mockAnswer } from './mock-answer';
 import { Timing, TimingModel } from './timing';
 import { admit, parseWorkerBody, WorkerHttpError, workerRoutes } from './worker-http';
 
@@ -43,8 +43,8 @@ export interface DecodeWorker {
  * A mock decode engine (the CS-3's role): the OpenAI-compatible streamed chat completion and
  * completion endpoints. With `kv_transfer_params` it pulls the KV blob from the prefill worker
  * and checks it belongs to this prompt; without, it processes the prompt itself (prompt replay).
- * It then streams deterministic text, honouring max_tokens and stop strings, with usage that
- * agrees with `/tokenize`. KV it holds is freed when the stream ends, however it ends.
+ * It then streams the mock model's deterministic answer (reasoning, text or a tool call: see
+ * mock-answer.ts), honouring max_tokens and stop strings, with usage that agrees with `/tokenize`. KV it holds is freed when the stream ends, however it ends.
  */
 export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
   const servedModel = options.servedModelName ?? options.model.huggingFaceId;
@@ -93,7 +93,11 @@ export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
     const stream = completionStream({
       chat: request.path === PATHS.chatCompletions,
       promptTokens: tokens.length,
-      answer: answerFor(tokens, options.naturalAnswerTokens),
+      answer: mockAnswer(body, tokens, {
+        reasoning: options.model.reasoning,
+        naturalAnswerTokens: options.naturalAnswerTokens,
+        malformedToolCalls: faults.malformedToolCalls,
+      }),
       maxTokens: body.max_tokens,
       stops: body.stop ?? [],
       timing,

@@ -1,4 +1,4 @@
-import { CEREBRAS_CS3, getInstanceTypeSpec, InstanceTypeSpec, ModelSpec } from '../hardware';
+import { CEREBRAS_CS3, getInstanceTypeSpec, InstanceTypeSpec, kvCacheBytes, ModelSpec } from '../hardware';
 
 /**
  * How long each stage of the mock pipeline takes. `none` answers as fast as the host can (for
@@ -36,18 +36,19 @@ export class Timing {
   };
 
   /**
-   * Times from the catalog: prefill = 2 x parameters x prompt tokens FLOPs over the prefill
-   * instance's chips at PREFILL_MFU; KV transfer = prompt tokens x KV bytes per token over the
-   * instance's measured KV egress; decode = the published CS-3 tokens per second for the model.
+   * Times from the catalog: prefill = 2 x active parameters x prompt tokens FLOPs over the prefill
+   * instance's chips at PREFILL_MFU (a mixture of experts computes with its active experts only);
+   * KV transfer = the prompt's KV cache (`kvCacheBytes`) over the instance's measured KV egress;
+   * decode = the published CS-3 tokens per second for the model.
    */
   public static realistic(model: ModelSpec, prefillInstanceType: InstanceTypeSpec | string = 'trn2.48xlarge'): TimingModel {
     const instance = typeof prefillInstanceType === 'string' ? getInstanceTypeSpec(prefillInstanceType) : prefillInstanceType;
-    const flopsPerToken = 2 * model.parametersBillions * 1e9;
+    const flopsPerToken = 2 * model.activeParametersBillions * 1e9;
     const prefillFlops = instance.chips * instance.accelerator.denseBf16Tflops * 1e12 * PREFILL_MFU;
     const cs3Flops = CEREBRAS_CS3.denseBf16Tflops * 1e12 * CS3_PREFILL_UTILISATION;
     return {
       prefillMs: (tokens) => (tokens * flopsPerToken * 1000) / prefillFlops,
-      kvTransferMs: (tokens) => (tokens * model.kvBytesPerToken * 1000) / (instance.kvTransferGBps * 1e9),
+      kvTransferMs: (tokens) => (kvCacheBytes(model, tokens) * 1000) / (instance.kvTransferGBps * 1e9),
       replayPrefillMs: (tokens) => (tokens * flopsPerToken * 1000) / cs3Flops,
       decodeTokenMs: () => 1000 / model.cs3DecodeTokensPerSecond,
     };

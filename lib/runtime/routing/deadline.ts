@@ -47,6 +47,12 @@ export class Deadline {
     this.timer.unref();
   }
 
+  /** Aborts the signal (whatever still listens to it, an upstream call, stops), then clears. */
+  public cancel(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('the stage was closed'));
+    this.clear();
+  }
+
   /** Stops the clock and lets go of the parents. */
   public clear(): void {
     if (this.timer) clearTimeout(this.timer);

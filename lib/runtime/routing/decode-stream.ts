@@ -1,10 +1,12 @@
 import { BedrockError } from '../bedrock/errors';
-import { CompletionChunk, CompletionRequest, Usage } from '../openai/worker-protocol';
+import type { CompletionChunk, CompletionRequest, Usage } from '../openai/worker-protocol';
 import type { Deadline } from './deadline';
+import type { DecodeTier } from './decode-tiers';
 import type { FetchFunction } from './fetch-function';
-import type { Delta, Generation, GenerationEnd, GenerationTimings, StopReason } from './generation';
+import type { Delta, Generation, GenerationEnd, GenerationTimings, LatencyTier, StopReason } from './generation';
 import type { Prefilled } from './prefill-stage';
 import type { ModelRoute } from './registry';
+import { ToolCallAssembly } from './tool-calls';
 import { postStream } from './upstream';
 import { failureToBedrock, UpstreamFailure, upstreamFailure } from './upstream-failure';
 import type { WorkerCall } from './worker-call';
@@ -12,6 +14,8 @@ import type { WorkerCall } from './worker-call';
 export interface DecodeStreamOptions {
   readonly fetch: FetchFunction;
   readonly route: ModelRoute;
+  /** The decode route this stream runs on, and the tier it serves. */
+  readonly tier: DecodeTier;
   readonly call: WorkerCall;
   /** The decode endpoint's API key, if it takes one. */
   readonly apiKey?: string;
@@ -31,52 +35,75 @@ export interface DecodeStreamOptions {
   readonly now: () => number;
 }
 
+/** A delta not yet handed on; the last one may still grow while the client is behind. */
+type Pending = { kind: Delta['kind']; text: string; tokens: number; index?: number; id?: string; name?: string };
+
+/**
+ * Output characters read ahead of a client that fell behind; past this the stream stops reading
+ * until the client takes some, so the decode endpoint feels the backpressure too.
+ */
+const READ_AHEAD_CHARS = 64 * 1024;
+
 /**
  * The decode stage of one attempt, and the Generation the router hands out: a streamed
  * completion from the decode endpoint (pulling the KV blocks the prefill stage named, or with
- * the whole prompt). `open` reads up to the first output token before it resolves, so failures
- * until then can still retry on another prefill worker. Tokens that arrive together (one network
- * read) leave together, as one delta. Its state changes on every token: plain fields, no
- * per-token objects.
+ * the whole prompt). `open` reads up to the first output before it resolves, so failures until
+ * then can still retry.
+ *
+ * Streams stream: every chunk the endpoint sent becomes its own delta (text, reasoning or a piece
+ * of a tool call). The stream reads on while the client is busy; only while output waits longer
+ * than a turn of the event loop for the client (its socket is full: backpressure) does a new chunk
+ * join the last waiting delta of its kind, so a slow client gets fewer, larger deltas instead of a backlog.
+ * Its state changes on every token: plain fields, one object per chunk.
  */
 export class DecodeStream implements Generation {
-  /** Posts the decode request and reads up to the first output token (or the end). */
+  /** Posts the decode request and reads up to the first output (or the end). */
   public static async open(options: DecodeStreamOptions): Promise<DecodeStream> {
-    const { route, call, prefilled, clock } = options;
+    const { tier, call, prefilled, clock } = options;
     const kvTransferParams = prefilled?.kvTransferParams;
     const request: CompletionRequest = {
       ...call.body,
-      model: route.config.decode.model,
+      model: tier.decode.model,
       max_tokens: prefilled?.maxTokens ?? options.maxTokens,
       stream: true,
       stream_options: { include_usage: true },
       ...(kvTransferParams ? { kv_transfer_params: { ...kvTransferParams, do_remote_prefill: true, do_remote_decode: false } } : {}),
     };
-    const chunks = await postStream(
-      route.config.decode.url,
-      call.path,
-      request,
-      { fetch: options.fetch, signal: clock.signal, apiKey: options.apiKey },
-      'decode',
-    );
+    const chunks = await postStream(tier.decode.url, call.path, request, { fetch: options.fetch, signal: clock.signal, apiKey: options.apiKey }, 'decode');
     const stream = new DecodeStream(chunks, options);
-    try {
-      while (stream.pendingTokens === 0 && !stream.finishReason && (await stream.read()));
-    } catch (error) {
-      clock.clear();
-      await chunks.return(undefined as never).catch(() => undefined);
-      throw error;
+    void stream.pump();
+    await stream.wait();
+    if (stream.failure !== undefined && stream.head === stream.queue.length) {
+      // Nothing came out: the router may still retry, under the same whole-request clock.
+      await stream.abandon();
+      throw stream.failure;
     }
     return stream;
   }
 
   public readonly timings: GenerationTimings;
   public readonly promptTokens?: number;
+  public readonly latency: LatencyTier;
   public readonly deltas: AsyncGenerator<Delta, GenerationEnd, undefined>;
 
-  // Output read but not yet handed on, and how the stream ended so far.
-  private pendingText = '';
-  private pendingTokens = 0;
+  // Deltas read but not yet handed on (from `head`).
+  private queue: Pending[] = [];
+  private head = 0;
+  private queuedChars = 0;
+  /** Set when output read in one turn of the event loop was still waiting in a later one: the client is held up. */
+  private behind = false;
+  private behindCheckScheduled = false;
+  private readonly checkBehind = () => {
+    this.behindCheckScheduled = false;
+    if (this.head < this.queue.length) this.behind = true;
+  };
+  /** The consumer (open or the deltas generator) waiting for output; the reader waiting for room. */
+  private waiter: (() => void) | undefined;
+  private resumeReading: (() => void) | undefined;
+  private finished = false;
+  private failure: unknown;
+  // How the answer went so far.
+  private readonly toolCalls = new ToolCallAssembly();
   private outputTokens = 0;
   private finishReason?: string;
   private stopReason?: string | number | null;
@@ -89,35 +116,80 @@ export class DecodeStream implements Generation {
   ) {
     this.timings = options.timings;
     this.promptTokens = options.prefilled?.promptTokens;
+    this.latency = options.tier.latency;
     this.deltas = this.run();
   }
 
   /** Ends the upstream call and the clocks; safe to call at any point and more than once. */
   public async close(): Promise<void> {
+    this.options.total.clear();
+    await this.abandon();
+  }
+
+  /** Ends the upstream call and the attempt's clock: a read in progress ends with the call, and the reader stops. */
+  private async abandon(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.options.clock.clear();
-    this.options.total.clear();
+    this.options.clock.cancel();
+    this.resumeReading?.();
     await this.chunks.return(undefined as never).catch(() => undefined);
   }
 
-  /** Reads one network read's worth of chunks; false at the end of the stream. */
-  private async read(): Promise<boolean> {
-    const next = await this.chunks.next();
-    if (next.done) return false;
-    const timings = this.timings;
+  /** Reads the endpoint's stream to its end (or a failure), ahead of the consumer up to READ_AHEAD_CHARS. */
+  private async pump(): Promise<void> {
+    try {
+      while (!this.closed) {
+        if (this.queuedChars >= READ_AHEAD_CHARS) {
+          await new Promise<void>((resolve) => (this.resumeReading = resolve));
+          this.resumeReading = undefined;
+          continue;
+        }
+        const next = await this.chunks.next();
+        if (next.done) break;
+        this.readChunks(next.value);
+        if (this.head < this.queue.length) this.wake();
+      }
+    } catch (error) {
+      this.failure = error;
+    }
+    this.finished = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+
+  /** Resolves once there is output, an end or a failure. */
+  private wait(): Promise<void> {
+    if (this.head < this.queue.length || this.finished) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.waiter = resolve));
+  }
+
+  /** One network read's worth of chunks into the queue. */
+  private readChunks(chunks: CompletionChunk[]): void {
     const now = this.options.now();
+    const timings = this.timings;
     if (timings.kvHandoffMs === undefined) timings.kvHandoffMs = now - this.options.startedAt;
-    for (const chunk of next.value) {
+    const before = this.outputTokens;
+    for (const chunk of chunks) {
       if (chunk.usage) this.usage = chunk.usage;
       for (const choice of chunk.choices) {
-        const text = choice.delta?.content ?? choice.text ?? '';
-        if (text) {
-          this.pendingText += text;
-          this.pendingTokens++;
-          this.outputTokens++;
-          timings.firstTokenAt ??= now;
-          timings.lastTokenAt = now;
+        const delta = choice.delta;
+        if (delta) {
+          const reasoning = delta.reasoning ?? delta.reasoning_content;
+          if (reasoning) this.push('reasoning', reasoning);
+          if (delta.content) this.push('text', delta.content);
+          if (delta.tool_calls) {
+            for (const piece of delta.tool_calls) {
+              const call = this.toolCalls.add(piece);
+              this.push('toolCall', call.text, call.index, call.id, call.name);
+            }
+          }
+        } else if (choice.text) {
+          this.push('text', choice.text);
         }
         if (choice.finish_reason) {
           this.finishReason = choice.finish_reason;
@@ -125,22 +197,60 @@ export class DecodeStream implements Generation {
         }
       }
     }
-    if (this.pendingTokens > 0) this.options.clock.arm('the next output token', this.options.route.timeouts.interTokenMs);
-    return true;
+    if (this.outputTokens > before) {
+      timings.firstTokenAt ??= now;
+      timings.lastTokenAt = now;
+      this.options.clock.arm('the next output token', this.options.route.timeouts.interTokenMs);
+    }
+    // A client that keeps up takes all of it within this turn (one microtask per delta); output
+    // still waiting in the next turn means its socket is full.
+    if (!this.behindCheckScheduled && this.head < this.queue.length) {
+      this.behindCheckScheduled = true;
+      setImmediate(this.checkBehind);
+    }
+  }
+
+  /** Queues one chunk's output: its own delta, or, while the client is held up, joined to the last waiting one of its kind. */
+  private push(kind: Delta['kind'], text: string, index?: number, id?: string, name?: string): void {
+    this.outputTokens++;
+    this.queuedChars += text.length;
+    const tail = this.behind && this.head < this.queue.length ? this.queue[this.queue.length - 1] : undefined;
+    if (tail && tail.kind === kind && tail.index === index && id === undefined) {
+      tail.text += text;
+      tail.tokens++;
+      return;
+    }
+    if (kind !== 'toolCall') this.queue.push({ kind, text, tokens: 1 });
+    else this.queue.push(id === undefined ? { kind, index, text, tokens: 1 } : { kind, index, id, name, text, tokens: 1 });
+  }
+
+  /** The next waiting delta, if any. */
+  private take(): Delta | undefined {
+    if (this.head === this.queue.length) return undefined;
+    const delta = this.queue[this.head++];
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      this.behind = false;
+    }
+    this.queuedChars -= delta.text.length;
+    if (this.resumeReading && this.queuedChars < READ_AHEAD_CHARS) this.resumeReading();
+    return delta as Delta;
   }
 
   private async *run(): AsyncGenerator<Delta, GenerationEnd, undefined> {
-    const decodeUrl = this.options.route.config.decode.url;
+    const decodeUrl = this.options.tier.decode.url;
     try {
       for (;;) {
-        if (this.pendingTokens > 0) {
-          const delta: Delta = { text: this.pendingText, tokens: this.pendingTokens };
-          this.pendingText = '';
-          this.pendingTokens = 0;
+        const delta = this.take();
+        if (delta) {
           yield delta;
+          continue;
         }
-        if (!(await this.read())) break;
+        if (this.finished) break;
+        await this.wait();
       }
+      if (this.failure !== undefined) throw this.failure;
       if (!this.finishReason) throw new UpstreamFailure('unavailable', 'the decode stream ended without a finish reason', decodeUrl);
       return this.end();
     } catch (error) {
@@ -153,15 +263,22 @@ export class DecodeStream implements Generation {
 
   /** How the answer ended, in Bedrock's terms. */
   private end(): GenerationEnd {
+    const toolCalls = this.toolCalls.completed();
     let stopReason: StopReason;
     if (this.finishReason === 'length') stopReason = this.options.prefilled?.cappedByContext ? 'model_context_window_exceeded' : 'max_tokens';
+    // vLLM ends a forced call with `stop`, an automatic one with `tool_calls`: the calls themselves say it.
+    else if (toolCalls.length > 0) stopReason = toolCalls.every((call) => call.input) ? 'tool_use' : 'malformed_tool_use';
     else if (typeof this.stopReason === 'string' && this.options.stopSequences?.includes(this.stopReason)) stopReason = 'stop_sequence';
     else stopReason = 'end_turn';
+    const usage = this.usage;
     return {
       stopReason,
       // A decode API that sends no usage chunk still has a prompt: the prefill answer counted it.
-      inputTokens: this.usage?.prompt_tokens ?? this.promptTokens ?? 0,
-      outputTokens: this.usage?.completion_tokens ?? this.outputTokens,
+      inputTokens: usage?.prompt_tokens ?? this.promptTokens ?? 0,
+      cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      outputTokens: usage?.completion_tokens ?? this.outputTokens,
+      toolCalls,
+      latency: this.latency,
     };
   }
 }
