@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { ChatMessage, CompletionRequest } from '../runtime/openai/worker-protocol';
 import { answerFor } from './text-generator';
-import { tokenPieces } from './tokenizer';
+import { promptDigest, tokenPieces } from './tokenizer';
 import { argumentsFor, chosenTool, lastUserText } from './tool-calls';
 
 /** One output token of the mock model: reasoning, answer text, or a piece of its tool call (the first names the call). */
@@ -67,7 +66,8 @@ function chatBody(request: CompletionRequest, messages: readonly ChatMessage[], 
   if (tool) {
     const json = JSON.stringify(argumentsFor(tool, lastUserText(messages)));
     const pieces = tokenPieces(options.malformedToolCalls ? json.slice(0, -1) : json);
-    const call = { id: `chatcmpl-tool-${randomUUID().replace(/-/g, '')}`, name: tool.function.name };
+    // vLLM's id shape; from the prompt, as everything the mock says, so the same request gets the same answer.
+    const call = { id: `chatcmpl-tool-${promptDigest(promptTokens).toString('hex').slice(0, 32)}`, name: tool.function.name };
     return {
       // The call's first piece names it, with no argument text yet.
       length: 1 + pieces.length,

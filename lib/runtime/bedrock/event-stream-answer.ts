@@ -35,8 +35,14 @@ export function streamedAnswer(
     try {
       let next = await generation.deltas.next();
       while (!next.done) {
-        const bytes = frames.delta(next.value);
-        if (bytes) yield bytes;
+        // One event per delta, in one piece of the body per batch: the adapters' per-chunk work
+        // (an await, a write) happens per network read, not per token.
+        const batch: Uint8Array[] = [];
+        for (const delta of next.value) {
+          const bytes = frames.delta(delta);
+          if (bytes) batch.push(bytes);
+        }
+        if (batch.length > 0) yield batch.length === 1 ? batch[0] : Buffer.concat(batch);
         next = await generation.deltas.next();
       }
       trace.end = next.value;

@@ -27,27 +27,41 @@ export function parseJsonBody(body: Uint8Array): unknown {
 /**
  * The path of the first value nested deeper than `limit` objects and lists, or undefined. An
  * explicit stack, not recursion: the value may be nested a million levels down. Only objects and
- * lists are visited, so a long prompt string costs nothing.
+ * lists are visited, so a long prompt string costs nothing; the path is only worked out for a
+ * body that fails (this runs on every request).
  */
 export function nestedTooDeep(value: unknown, limit: number): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const stack: Array<{ value: object; depth: number; path: string }> = [{ value, depth: 1, path: '' }];
-  while (stack.length > 0) {
-    const { value: node, depth, path } = stack.pop()!;
-    if (depth > limit) return path || 'the top level';
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const child = node[i];
-        if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1, path: `${path}[${i}]` });
-      }
-    } else {
-      for (const key in node) {
-        const child = (node as Record<string, unknown>)[key];
-        if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${shortKey(key)}` : shortKey(key) });
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return pathTo(value, node);
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
       }
     }
   }
   return undefined;
+}
+
+/** Where `target` sits in `root` (found again, breadth-first, with the path of each node on the way). */
+function pathTo(root: object, target: object): string {
+  const queue: Array<{ node: object; path: string }> = [{ node: root, path: '' }];
+  for (let i = 0; i < queue.length; i++) {
+    const { node, path } = queue[i];
+    if (node === target) return path || 'the top level';
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child !== 'object' || child === null) continue;
+      queue.push({ node: child, path: Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${shortKey(key)}` : shortKey(key) });
+    }
+  }
+  return 'the top level';
 }
 
 const EXCERPT_CHARS = 40;

@@ -23,13 +23,14 @@ export async function collectAnswer(generation: Generation): Promise<CollectedAn
   let last: AnswerBlock | undefined;
   let next = await generation.deltas.next();
   while (!next.done) {
-    const delta = next.value;
-    if (delta.kind === 'toolCall') {
-      if (last?.kind !== 'toolCall' || last.index !== delta.index) blocks.push((last = { kind: 'toolCall', index: delta.index }));
-    } else {
-      if (delta.kind === 'text') text += delta.text;
-      if (last?.kind === delta.kind) last.text += delta.text;
-      else blocks.push((last = { kind: delta.kind, text: delta.text }));
+    for (const delta of next.value) {
+      if (delta.kind === 'toolCall') {
+        if (last?.kind !== 'toolCall' || last.index !== delta.index) blocks.push((last = { kind: 'toolCall', index: delta.index }));
+      } else {
+        if (delta.kind === 'text') text += delta.text;
+        if (last?.kind === delta.kind) last.text += delta.text;
+        else blocks.push((last = { kind: delta.kind, text: delta.text }));
+      }
     }
     next = await generation.deltas.next();
   }

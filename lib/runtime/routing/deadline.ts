@@ -1,5 +1,8 @@
 import { StageTimeout } from './upstream-failure';
 
+/** The reason of a stage ended on purpose (one object: an Error per cancel would capture a stack each time). */
+const STAGE_CLOSED = new Error('the stage was closed');
+
 /**
  * A stage's abort signal: it aborts when any parent signal does (the client leaving, the
  * whole-request limit) or when the stage's own time limit passes, with a StageTimeout as the
@@ -49,7 +52,7 @@ export class Deadline {
 
   /** Aborts the signal (whatever still listens to it, an upstream call, stops), then clears. */
   public cancel(): void {
-    if (!this.controller.signal.aborted) this.controller.abort(new Error('the stage was closed'));
+    if (!this.controller.signal.aborted) this.controller.abort(STAGE_CLOSED);
     this.clear();
   }
 

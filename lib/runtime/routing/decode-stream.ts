@@ -3,7 +3,7 @@ import type { CompletionChunk, CompletionRequest, Usage } from '../openai/worker
 import type { Deadline } from './deadline';
 import type { DecodeTier } from './decode-tiers';
 import type { FetchFunction } from './fetch-function';
-import type { Delta, Generation, GenerationEnd, GenerationTimings, LatencyTier, StopReason } from './generation';
+import type { CompletedToolCall, Delta, Generation, GenerationEnd, GenerationTimings, LatencyTier, StopReason } from './generation';
 import type { Prefilled } from './prefill-stage';
 import type { ModelRoute } from './registry';
 import { ToolCallAssembly } from './tool-calls';
@@ -35,6 +35,8 @@ export interface DecodeStreamOptions {
   readonly now: () => number;
 }
 
+const NO_TOOL_CALLS: readonly CompletedToolCall[] = [];
+
 /** A delta not yet handed on; the last one may still grow while the client is behind. */
 type Pending = { kind: Delta['kind']; text: string; tokens: number; index?: number; id?: string; name?: string };
 
@@ -43,6 +45,13 @@ type Pending = { kind: Delta['kind']; text: string; tokens: number; index?: numb
  * until the client takes some, so the decode endpoint feels the backpressure too.
  */
 const READ_AHEAD_CHARS = 64 * 1024;
+/**
+ * Deltas waiting for the client at most; output that comes while this many wait joins the last
+ * waiting delta of its kind. 128 events of about 128 bytes fill a socket's buffer (Node's default
+ * high-water mark, 16 KiB): a burst larger than that puts the client's socket under backpressure
+ * (`write()` says to wait for 'drain'), and so does a client that stops reading.
+ */
+const MAX_WAITING_DELTAS = 128;
 
 /**
  * The decode stage of one attempt, and the Generation the router hands out: a streamed
@@ -51,9 +60,10 @@ const READ_AHEAD_CHARS = 64 * 1024;
  * then can still retry.
  *
  * Streams stream: every chunk the endpoint sent becomes its own delta (text, reasoning or a piece
- * of a tool call). The stream reads on while the client is busy; only while output waits longer
- * than a turn of the event loop for the client (its socket is full: backpressure) does a new chunk
- * join the last waiting delta of its kind, so a slow client gets fewer, larger deltas instead of a backlog.
+ * of a tool call). The stream reads on while the client is busy; only when more deltas wait for
+ * the client than its socket takes at once (MAX_WAITING_DELTAS: backpressure) does a new chunk join
+ * the last waiting delta of its kind, so a slow client, or a burst, gets fewer, larger deltas
+ * instead of a backlog.
  * Its state changes on every token: plain fields, one object per chunk.
  */
 export class DecodeStream implements Generation {
@@ -73,7 +83,7 @@ export class DecodeStream implements Generation {
     const stream = new DecodeStream(chunks, options);
     void stream.pump();
     await stream.wait();
-    if (stream.failure !== undefined && stream.head === stream.queue.length) {
+    if (stream.failure !== undefined && stream.queue.length === 0) {
       // Nothing came out: the router may still retry, under the same whole-request clock.
       await stream.abandon();
       throw stream.failure;
@@ -84,26 +94,19 @@ export class DecodeStream implements Generation {
   public readonly timings: GenerationTimings;
   public readonly promptTokens?: number;
   public readonly latency: LatencyTier;
-  public readonly deltas: AsyncGenerator<Delta, GenerationEnd, undefined>;
+  public readonly deltas: AsyncGenerator<readonly Delta[], GenerationEnd, undefined>;
 
-  // Deltas read but not yet handed on (from `head`).
+  // Deltas read but not yet handed on.
   private queue: Pending[] = [];
-  private head = 0;
   private queuedChars = 0;
-  /** Set when output read in one turn of the event loop was still waiting in a later one: the client is held up. */
-  private behind = false;
-  private behindCheckScheduled = false;
-  private readonly checkBehind = () => {
-    this.behindCheckScheduled = false;
-    if (this.head < this.queue.length) this.behind = true;
-  };
   /** The consumer (open or the deltas generator) waiting for output; the reader waiting for room. */
   private waiter: (() => void) | undefined;
   private resumeReading: (() => void) | undefined;
   private finished = false;
   private failure: unknown;
   // How the answer went so far.
-  private readonly toolCalls = new ToolCallAssembly();
+  /** Made at the first tool call: most answers have none. */
+  private toolCalls: ToolCallAssembly | undefined;
   private outputTokens = 0;
   private finishReason?: string;
   private stopReason?: string | number | null;
@@ -130,7 +133,9 @@ export class DecodeStream implements Generation {
   private async abandon(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.options.clock.cancel();
+    // A stream read to its end has no call left to stop; one still reading is stopped through its signal.
+    if (this.finished) this.options.clock.clear();
+    else this.options.clock.cancel();
     this.resumeReading?.();
     await this.chunks.return(undefined as never).catch(() => undefined);
   }
@@ -147,7 +152,7 @@ export class DecodeStream implements Generation {
         const next = await this.chunks.next();
         if (next.done) break;
         this.readChunks(next.value);
-        if (this.head < this.queue.length) this.wake();
+        if (this.queue.length > 0) this.wake();
       }
     } catch (error) {
       this.failure = error;
@@ -164,7 +169,7 @@ export class DecodeStream implements Generation {
 
   /** Resolves once there is output, an end or a failure. */
   private wait(): Promise<void> {
-    if (this.head < this.queue.length || this.finished) return Promise.resolve();
+    if (this.queue.length > 0 || this.finished) return Promise.resolve();
     return new Promise<void>((resolve) => (this.waiter = resolve));
   }
 
@@ -184,7 +189,7 @@ export class DecodeStream implements Generation {
           if (delta.content) this.push('text', delta.content);
           if (delta.tool_calls) {
             for (const piece of delta.tool_calls) {
-              const call = this.toolCalls.add(piece);
+              const call = (this.toolCalls ??= new ToolCallAssembly()).add(piece);
               this.push('toolCall', call.text, call.index, call.id, call.name);
             }
           }
@@ -202,19 +207,13 @@ export class DecodeStream implements Generation {
       timings.lastTokenAt = now;
       this.options.clock.arm('the next output token', this.options.route.timeouts.interTokenMs);
     }
-    // A client that keeps up takes all of it within this turn (one microtask per delta); output
-    // still waiting in the next turn means its socket is full.
-    if (!this.behindCheckScheduled && this.head < this.queue.length) {
-      this.behindCheckScheduled = true;
-      setImmediate(this.checkBehind);
-    }
   }
 
-  /** Queues one chunk's output: its own delta, or, while the client is held up, joined to the last waiting one of its kind. */
+  /** Queues one chunk's output: its own delta, or, under backpressure, joined to the last waiting one of its kind. */
   private push(kind: Delta['kind'], text: string, index?: number, id?: string, name?: string): void {
     this.outputTokens++;
     this.queuedChars += text.length;
-    const tail = this.behind && this.head < this.queue.length ? this.queue[this.queue.length - 1] : undefined;
+    const tail = this.queue.length >= MAX_WAITING_DELTAS ? this.queue[this.queue.length - 1] : undefined;
     if (tail && tail.kind === kind && tail.index === index && id === undefined) {
       tail.text += text;
       tail.tokens++;
@@ -224,27 +223,23 @@ export class DecodeStream implements Generation {
     else this.queue.push(id === undefined ? { kind, index, text, tokens: 1 } : { kind, index, id, name, text, tokens: 1 });
   }
 
-  /** The next waiting delta, if any. */
-  private take(): Delta | undefined {
-    if (this.head === this.queue.length) return undefined;
-    const delta = this.queue[this.head++];
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-      this.behind = false;
-    }
-    this.queuedChars -= delta.text.length;
-    if (this.resumeReading && this.queuedChars < READ_AHEAD_CHARS) this.resumeReading();
-    return delta as Delta;
+  /** The deltas waiting, if any: the consumer takes them all at once, which leaves the client caught up. */
+  private take(): readonly Delta[] | undefined {
+    if (this.queue.length === 0) return undefined;
+    const waiting = this.queue;
+    this.queue = [];
+    this.queuedChars = 0;
+    this.resumeReading?.();
+    return waiting as Delta[];
   }
 
-  private async *run(): AsyncGenerator<Delta, GenerationEnd, undefined> {
+  private async *run(): AsyncGenerator<readonly Delta[], GenerationEnd, undefined> {
     const decodeUrl = this.options.tier.decode.url;
     try {
       for (;;) {
-        const delta = this.take();
-        if (delta) {
-          yield delta;
+        const deltas = this.take();
+        if (deltas) {
+          yield deltas;
           continue;
         }
         if (this.finished) break;
@@ -263,7 +258,7 @@ export class DecodeStream implements Generation {
 
   /** How the answer ended, in Bedrock's terms. */
   private end(): GenerationEnd {
-    const toolCalls = this.toolCalls.completed();
+    const toolCalls = this.toolCalls?.completed() ?? NO_TOOL_CALLS;
     let stopReason: StopReason;
     if (this.finishReason === 'length') stopReason = this.options.prefilled?.cappedByContext ? 'model_context_window_exceeded' : 'max_tokens';
     // vLLM ends a forced call with `stop`, an automatic one with `tool_calls`: the calls themselves say it.

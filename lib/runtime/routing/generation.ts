@@ -129,8 +129,12 @@ export interface Generation {
   readonly promptTokens?: number;
   /** The tier serving the answer. */
   readonly latency: LatencyTier;
-  /** Output in order; returns how the answer ended. Iterate once. */
-  readonly deltas: AsyncGenerator<Delta, GenerationEnd, undefined>;
+  /**
+   * Output in order, as the deltas waiting each time it is asked (one per chunk the decode endpoint
+   * sent, so a client gets an event per chunk, while the asking happens once per network read);
+   * returns how the answer ended. Iterate once.
+   */
+  readonly deltas: AsyncGenerator<readonly Delta[], GenerationEnd, undefined>;
   /** Ends the upstream calls and timers; safe to call at any point and more than once. */
   close(): Promise<void>;
 }

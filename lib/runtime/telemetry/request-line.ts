@@ -91,7 +91,7 @@ export function requestLogLine(record: RequestRecord): string {
       Metrics: [metric(METRIC_NAMES.errors)],
     });
   }
-  return JSON.stringify({
+  const line: Record<string, unknown> = {
     _aws: { Timestamp: record.endedAt, CloudWatchMetrics: directives },
     [MODEL_ID_DIMENSION]: record.modelId ?? UNKNOWN_MODEL,
     ...(record.errorType ? { [ERROR_TYPE_DIMENSION]: record.errorType, [METRIC_NAMES.errors]: 1 } : {}),
@@ -100,8 +100,9 @@ export function requestLogLine(record: RequestRecord): string {
     Operation: record.operation,
     Outcome: record.outcome,
     LatencyMs: Math.round(record.endedAt - record.startedAt),
-    ...(record.latencyTier ? { LatencyTier: record.latencyTier } : {}),
-    ...(record.requestMetadata ? { RequestMetadata: record.requestMetadata } : {}),
-    ...(record.errorDetail ? { ErrorDetail: record.errorDetail.slice(0, MAX_DETAIL_CHARS) } : {}),
-  });
+  };
+  if (record.latencyTier) line.LatencyTier = record.latencyTier;
+  if (record.requestMetadata) line.RequestMetadata = record.requestMetadata;
+  if (record.errorDetail) line.ErrorDetail = record.errorDetail.slice(0, MAX_DETAIL_CHARS);
+  return JSON.stringify(line);
 }

@@ -1,3 +1,4 @@
+import type { Delta } from '../../../lib/runtime/routing/generation';
 import { Router } from '../../../lib/runtime/routing/router';
 import { chunk, event, finish, input, run, type Sent, token, workers } from './stub-workers';
 
@@ -6,16 +7,27 @@ import { chunk, event, finish, input, run, type Sent, token, workers } from './s
 
 const toolPiece = (piece: Record<string, unknown>) => chunk({ tool_calls: [{ index: 0, ...piece }] });
 
-test('while the client is held up, chunks that arrive join the waiting delta; once it keeps up, they come one by one again', async () => {
-  const reads = [token('one'), token(' two'), token(' three'), token(' four'), finish('stop')];
+const words = (from: number, count: number) => Array.from({ length: count }, (_, i) => token(` w${from + i}`)).join('');
+
+test('a burst of more chunks than a client socket takes as events: 128 deltas, the rest joined to the last', async () => {
+  const { deltas, end } = await run(new Router({ fetch: workers({ reads: [words(0, 200) + finish('stop')] }, []) }));
+  expect(deltas).toHaveLength(128);
+  expect(deltas.slice(0, 127).every((d, i) => d.text === ` w${i}` && d.tokens === 1)).toBe(true);
+  expect(deltas[127]).toEqual({ kind: 'text', text: Array.from({ length: 73 }, (_, i) => ` w${127 + i}`).join(''), tokens: 73 });
+  expect(end.outputTokens).toBe(200);
+});
+
+test('while the client is held up, what arrives waits as separate deltas up to the limit, then joins the last', async () => {
+  const reads = [token('first'), words(0, 100), words(100, 100), finish('stop')];
   const generation = await new Router({ fetch: workers({ reads, readGapMs: 15 }, []) }).generate(input());
-  expect((await generation.deltas.next()).value).toEqual({ kind: 'text', text: 'one', tokens: 1 });
+  expect((await generation.deltas.next()).value).toEqual([{ kind: 'text', text: 'first', tokens: 1 }]);
   // The client stops taking deltas (its socket is full) while the rest of the stream arrives.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  expect((await generation.deltas.next()).value).toEqual({ kind: 'text', text: ' two three four', tokens: 3 });
-  const end = await generation.deltas.next();
-  expect(end.done).toBe(true);
-  expect(end.value).toMatchObject({ stopReason: 'end_turn', outputTokens: 4 });
+  const waiting = (await generation.deltas.next()).value as readonly Delta[];
+  expect(waiting).toHaveLength(128);
+  expect(waiting[127].tokens).toBe(73);
+  expect(waiting.map((d) => d.text).join('')).toBe(Array.from({ length: 200 }, (_, i) => ` w${i}`).join(''));
+  expect((await generation.deltas.next()).done).toBe(true);
 });
 
 test('a client that keeps up gets one delta per chunk, also when chunks arrive apart', async () => {

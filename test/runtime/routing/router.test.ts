@@ -70,7 +70,7 @@ test('a prefill worker that fails is left for another, and sits out the next req
 
 test('a decode stream that ends without a finish reason fails as ServiceUnavailableException, after its output', async () => {
   const generation = await new Router({ fetch: workers({ reads: [token('one')] }, []) }).generate(input());
-  expect(await generation.deltas.next()).toEqual({ done: false, value: { kind: 'text', text: 'one', tokens: 1 } });
+  expect(await generation.deltas.next()).toEqual({ done: false, value: [{ kind: 'text', text: 'one', tokens: 1 }] });
   const failure = await generation.deltas.next().catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(BedrockError);
   expect((failure as BedrockError).type.name).toBe('ServiceUnavailableException');

@@ -96,7 +96,7 @@ export async function run(router: Router, generationInput = input()) {
   const deltas: Delta[] = [];
   let next = await generation.deltas.next();
   while (!next.done) {
-    deltas.push(next.value);
+    deltas.push(...next.value);
     next = await generation.deltas.next();
   }
   return { generation, deltas, end: next.value };
