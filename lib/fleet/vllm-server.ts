@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { findModelSpec, type ModelSpec } from '../hardware';
 import { ModelSourceConfig } from './model-source';
 
 /** The side of vLLM's disaggregated KV hand-off a fleet plays. */
@@ -39,6 +40,22 @@ export function kvTransferConfig(kvRole: KvTransferRole): string {
   });
 }
 
+/**
+ * The flags a catalog model needs to serve the tools protocol and its reasoning: automatic tool
+ * choice with the model's tool-call parser (`tool_choice: auto` requires both), its reasoning
+ * parser if it reasons, and the prompt's cached tokens in the usage (cacheReadInputTokens).
+ * None for a model outside the catalog, nor when the extra arguments choose a parser themselves.
+ */
+export function modelServeArgs(model: ModelSpec | undefined, extraArgs: readonly string[]): string[] {
+  if (!model || extraArgs.includes('--tool-call-parser')) return [];
+  return [
+    '--enable-auto-tool-choice',
+    '--tool-call-parser', model.vllm.toolCallParser,
+    ...(model.vllm.reasoningParser ? ['--reasoning-parser', model.vllm.reasoningParser] : []),
+    '--enable-prompt-tokens-details',
+  ];
+}
+
 /** Quotes one shell word with single quotes. */
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -57,6 +74,7 @@ export function vllmUserData(options: VllmServerOptions): ec2.UserData {
     '--host', '0.0.0.0',
     '--port', String(options.port),
     '--kv-transfer-config', kvTransferConfig(options.kvRole),
+    ...modelServeArgs(findModelSpec(options.model.vllmModelArgument) ?? findModelSpec(options.servedModelName), options.extraArgs),
     ...options.extraArgs,
   ];
   const environment = [
