@@ -65,9 +65,9 @@ function toolResultText(result: Record<string, unknown>, field: string): string 
   if (result.status !== undefined && result.status !== 'success' && result.status !== 'error') {
     throw validationError(`${field}.status must be "success" or "error"; got ${excerpt(result.status)}.`);
   }
-  // The tools protocol has no status: an error result tells the model in its text.
+  // The tools protocol has no status: an error result tells the model in its text (unless the text says so already).
   const text = parts.join('\n');
-  return result.status === 'error' ? `Error: ${text}` : text;
+  return result.status === 'error' && !/^error\b/i.test(text) ? `Error: ${text}` : text;
 }
 
 function toolCall(use: Record<string, unknown>, field: string): ToolCall {

@@ -37,7 +37,10 @@ export function nestedTooDeep(value: unknown, limit: number): string | undefined
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const depth = depths.pop()!;
-    if (depth > limit) return pathTo(value, node);
+    if (depth > limit) {
+      const path = pathTo(value, node);
+      return path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS)}…` : path;
+    }
     for (const key in node) {
       const child = (node as Record<string, unknown>)[key];
       if (typeof child === 'object' && child !== null) {
@@ -65,6 +68,8 @@ function pathTo(root: object, target: object): string {
 }
 
 const EXCERPT_CHARS = 40;
+/** A path in a message is cut here (one 128 levels deep is long). */
+const MAX_PATH_CHARS = 80;
 
 function shortKey(key: string): string {
   return key.length > EXCERPT_CHARS ? `${key.slice(0, EXCERPT_CHARS)}…` : key;
