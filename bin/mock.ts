@@ -14,6 +14,7 @@ const HELP = `Usage: npm run mock -- [options]
   --timing none|realistic    simulated stage times (default realistic)
   --prefill-instance-type T  instance type realistic prefill timing follows (default trn2.48xlarge)
   --prompt-replay            the decode worker cannot ingest KV: the router replays the prompt
+  --optimized-decode         a second decode worker per model, routed as its optimized latency tier
   --max-concurrency N        requests at once before ThrottlingException (default 128)
   --max-body-bytes N         largest request body (default 4194304)
   --first-token-timeout-ms N / --prefill-timeout-ms N   stage limits
@@ -23,6 +24,7 @@ Faults:
   --slow-prefill-ms N        extra time per prefill answer
   --slow-decode-ms N         extra time before the first decoded token
   --break-decode-after N     the decode stream breaks after N tokens
+  --malformed-tool-calls     tool calls come with their arguments' JSON cut short
   --quiet                    no per-request log lines
 `;
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
       timing: { type: 'string', default: 'realistic' },
       'prefill-instance-type': { type: 'string' },
       'prompt-replay': { type: 'boolean', default: false },
+      'optimized-decode': { type: 'boolean', default: false },
       'max-concurrency': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'first-token-timeout-ms': { type: 'string' },
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
       'slow-prefill-ms': { type: 'string' },
       'slow-decode-ms': { type: 'string' },
       'break-decode-after': { type: 'string' },
+      'malformed-tool-calls': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
     timing: MockTiming.of(values.timing!),
     prefillInstanceType: values['prefill-instance-type'],
     promptReplay: values['prompt-replay'],
+    optimizedDecode: values['optimized-decode'],
     timeouts: {
       firstTokenMs: integer(values['first-token-timeout-ms'], 'first-token-timeout-ms', 1),
       prefillMs: integer(values['prefill-timeout-ms'], 'prefill-timeout-ms', 1),
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
       prefillDelayMs: integer(values['slow-prefill-ms'], 'slow-prefill-ms'),
       decodeDelayMs: integer(values['slow-decode-ms'], 'slow-decode-ms'),
       decodeBreakAfterTokens: integer(values['break-decode-after'], 'break-decode-after'),
+      malformedToolCalls: values['malformed-tool-calls'],
     },
     gateway: {
       maxConcurrentRequests: integer(values['max-concurrency'], 'max-concurrency', 1),
@@ -90,6 +96,7 @@ async function main(): Promise<void> {
     [
       `Bedrock-compatible endpoint: ${cluster.endpoint}`,
       ...cluster.modelIds.map((id) => `model: ${id}`),
+      `OpenAI-compatible base URL: ${cluster.endpoint}/openai/v1`,
       '',
       'Try it (any credentials work):',
       `  import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';`,
