@@ -1,4 +1,4 @@
-import { getModelSpec, ModelSpec } from '../hardware';
+import { clientModelIds, getModelSpec, ModelSpec } from '../hardware';
 import { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
 import { BedrockGateway, BedrockGatewayOptions } from '../runtime/bedrock/gateway';
 import { RunningServer, startNodeServer } from '../runtime/server/node-server';
@@ -46,6 +46,9 @@ export interface MockClusterOptions {
   readonly gateway?: Omit<BedrockGatewayOptions, 'registry'>;
 }
 
+/** The region of the foundation-model ARNs the local mock answers to (it runs in none). */
+const MOCK_REGION = 'us-east-1';
+
 export interface MockPrefillInstance {
   readonly url: string;
   readonly worker: PrefillWorker;
@@ -68,12 +71,6 @@ export interface MockCluster {
   readonly models: MockModel[];
   /** Stops the gateway first (letting requests finish), then the workers. */
   close(): Promise<void>;
-}
-
-/** Model ids a client may use for a catalog model: its Bedrock ids plus the foundation-model ARN. */
-export function mockModelIds(spec: ModelSpec, region = 'us-east-1'): string[] {
-  const foundation = spec.bedrockModelIds[0];
-  return [...spec.bedrockModelIds, `arn:aws:bedrock:${region}::foundation-model/${foundation}`];
 }
 
 export interface MockWorkers {
@@ -168,7 +165,7 @@ async function startModel(spec: ModelSpec, options: MockClusterOptions, servers:
   servers.push(decodeServer);
 
   const route: ModelRouteConfig = {
-    modelIds: mockModelIds(spec),
+    modelIds: clientModelIds(spec, MOCK_REGION, 'aws'),
     prefillUrls: prefill.map((p) => p.url),
     prefillModel: spec.huggingFaceId,
     decode: { url: decodeServer.url, model: spec.huggingFaceId, canIngestKv: !options.promptReplay },
