@@ -70,7 +70,18 @@ test('runTools(): the client runs the tool the model asks for, and the conversat
   const runner = client.chat.completions.runTools({
     model: MODEL,
     messages: [{ role: 'user', content: 'Use get_weather for Paris' }],
-    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, function: (args: string) => ({ city: JSON.parse(args).city, tempC: 21 }) } }],
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Get the weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          parse: (args: string) => JSON.parse(args) as { city: string },
+          function: (args: { city: string }) => ({ city: args.city, tempC: 21 }),
+        },
+      },
+    ],
   });
   expect(await runner.finalContent()).toBe('The get_weather tool returned {"city":"Paris","tempC":21}.');
 });

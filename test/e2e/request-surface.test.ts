@@ -134,7 +134,7 @@ test("InvokeModel's buffered answer carries the usage headers clients read", asy
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ prompt: 'Explain disaggregated inference.', max_gen_len: 12 }),
   });
-  const body = await response.json();
+  const body = (await response.json()) as { prompt_token_count: number; generation_token_count: number };
   expect(response.headers.get('x-amzn-bedrock-input-token-count')).toBe(String(body.prompt_token_count));
   expect(response.headers.get('x-amzn-bedrock-output-token-count')).toBe(String(body.generation_token_count));
   expect(response.headers.get('x-amzn-bedrock-invocation-latency')).toMatch(/^\d+$/);
