@@ -17,6 +17,14 @@ export interface VllmParsers {
   readonly reasoningParser?: string;
 }
 
+/** Layers that attend over a sliding window of the last tokens only. */
+export interface SlidingWindowAttention {
+  /** How many of the model's layers use the window. */
+  readonly layers: number;
+  /** The window, in tokens. */
+  readonly tokens: number;
+}
+
 export interface ModelSpec {
   /** Short name used across the library, e.g. `llama-3.1-70b-instruct`. */
   readonly name: string;
@@ -45,7 +53,7 @@ export interface ModelSpec {
    * 128-token windows with full attention). Their KV cache stops growing at the window.
    * @default none: every layer attends over the whole context
    */
-  readonly slidingWindow?: { readonly layers: number; readonly tokens: number };
+  readonly slidingWindow?: SlidingWindowAttention;
   /**
    * KV-cache bytes each further token of context costs in BF16: keys and values of every layer
    * whose cache grows with the context (see `kvCacheBytesPerToken`). Sliding-window layers add a

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BedrockOperation } from '../runtime/bedrock/operations';
+import { OpenAiRoute } from '../runtime/openai/openai-routes';
 import type { ApiEndpointTypeConfig } from './api-endpoint-type';
 import type { InvocationOptions } from './invocation-options';
 import type { RouterFunctions } from './router-functions';
@@ -54,7 +55,8 @@ export interface InvocationRestApiProps {
 }
 
 /**
- * The REST API (`Api` in `scope`): `POST /model/{modelId}/<operation>` for every Bedrock operation,
+ * The REST API (`Api` in `scope`): `POST /model/{modelId}/<operation>` for every Bedrock operation
+ * and the OpenAI-compatible routes under `/openai/v1` (chat completions, the models list), all
  * IAM-authorized, the streaming ones on the streaming function with response streaming; bodies
  * passed through as bytes; a throttled stage with JSON access logs and tracing.
  */
@@ -102,19 +104,31 @@ export function createInvocationRestApi(scope: Construct, props: InvocationRestA
 
 function addOperations(api: apigateway.RestApi, props: InvocationRestApiProps): void {
   const validator = api.addRequestValidator('PathValidator', { validateRequestParameters: true });
-  const model = api.root.addResource('model').addResource('{modelId}');
-  for (const operation of BedrockOperation.ALL) {
-    const integration = operation.streaming
+  const integration = (streaming: boolean) =>
+    streaming
       ? new apigateway.LambdaIntegration(props.routerFunctions.streaming, {
           responseTransferMode: apigateway.ResponseTransferMode.STREAM,
           timeout: props.streamingTimeout,
           allowTestInvoke: false,
         })
       : new apigateway.LambdaIntegration(props.routerFunctions.buffered, { timeout: props.bufferedTimeout, allowTestInvoke: false });
-    model.addResource(operation.pathSuffix).addMethod('POST', integration, {
+  const model = api.root.addResource('model').addResource('{modelId}');
+  for (const operation of BedrockOperation.ALL) {
+    model.addResource(operation.pathSuffix).addMethod('POST', integration(operation.streaming), {
       authorizationType: apigateway.AuthorizationType.IAM,
       requestValidator: validator,
       requestParameters: { 'method.request.path.modelId': true },
+    });
+  }
+  // The OpenAI-compatible path: chat completions answer streamed or whole as the body asks, so
+  // they run on the streaming function (which sends a whole answer as well).
+  const openAi = OpenAiRoute.PREFIX.split('/').filter(Boolean).reduce((parent, part) => parent.addResource(part), api.root);
+  for (const route of OpenAiRoute.ALL) {
+    const resource = route.segments.reduce((parent, part) => parent.getResource(part) ?? parent.addResource(part), openAi);
+    const hasModelId = route.segments.includes('{modelId}');
+    resource.addMethod(route.method, integration(route.streaming), {
+      authorizationType: apigateway.AuthorizationType.IAM,
+      ...(hasModelId ? { requestValidator: validator, requestParameters: { 'method.request.path.modelId': true } } : {}),
     });
   }
 }

@@ -6,13 +6,14 @@ import { jsonResponse, type GatewayResponse } from '../http/http-types';
 import type { ModelRoute } from '../routing/registry';
 import { ChatCompletionChunks, chatCompletion, type CompletionIdentity } from './chat-answer';
 import { parseChatRequest } from './chat-request';
+import { OpenAiRoute } from './openai-routes';
 
 /**
  * The OpenAI-compatible path, as Bedrock Runtime has one (`/openai/v1`, the base URL the `openai`
  * client takes): chat completions, streamed and not, tools included; and the models list. The
  * model is the `model` field, one of the ids the gateway serves.
  */
-export const OPENAI_PREFIX = '/openai/v1';
+export const OPENAI_PREFIX = OpenAiRoute.PREFIX;
 
 /** The model a request names, or a not-found error listing the served ones; the trace records it. */
 function findModel(context: OperationContext, modelId: unknown): ModelRoute {
@@ -64,24 +65,34 @@ export interface OpenAiOperation {
   readonly handler: OperationHandler<OperationContext>;
 }
 
+const HANDLERS = new Map<OpenAiRoute, (modelId: string) => OperationHandler<OperationContext>>([
+  [OpenAiRoute.CHAT_COMPLETIONS, () => chatCompletions],
+  [OpenAiRoute.LIST_MODELS, () => listModels],
+  [OpenAiRoute.RETRIEVE_MODEL, retrieveModel],
+]);
+
 /** The operation of a path under `/openai/v1`; anything else is an UnknownOperationException. */
 export function parseOpenAiPath(method: string, path: string): OpenAiOperation {
-  const rest = path.slice(OPENAI_PREFIX.length);
+  const segments = path.slice(OPENAI_PREFIX.length + 1).split('/');
   const verb = method.toUpperCase();
-  if (rest === '/chat/completions' && verb === 'POST') return { name: 'ChatCompletions', handler: chatCompletions };
-  if (rest === '/models' && verb === 'GET') return { name: 'ListModels', handler: listModels };
-  if (rest.startsWith('/models/') && verb === 'GET') {
-    let id: string;
+  const route = OpenAiRoute.ALL.find(
+    (r) => r.method === verb && r.segments.length === segments.length && r.segments.every((s, i) => s === '{modelId}' || s === segments[i]),
+  );
+  if (!route) {
+    throw new BedrockError(
+      BedrockErrorType.UNKNOWN_OPERATION,
+      `${excerpt(verb)} ${excerpt(path)} is not an operation of this endpoint's OpenAI-compatible path; ` +
+        `use POST ${OPENAI_PREFIX}/chat/completions or GET ${OPENAI_PREFIX}/models.`,
+    );
+  }
+  let modelId = '';
+  const at = route.segments.indexOf('{modelId}');
+  if (at >= 0) {
     try {
-      id = decodeURIComponent(rest.slice('/models/'.length));
+      modelId = decodeURIComponent(segments[at]);
     } catch {
       throw validationError('The model id in the path is not valid URL encoding.');
     }
-    return { name: 'RetrieveModel', handler: retrieveModel(id) };
   }
-  throw new BedrockError(
-    BedrockErrorType.UNKNOWN_OPERATION,
-    `${excerpt(verb)} ${excerpt(path)} is not an operation of this endpoint's OpenAI-compatible path; ` +
-      `use POST ${OPENAI_PREFIX}/chat/completions or GET ${OPENAI_PREFIX}/models.`,
-  );
+  return { name: route.name, handler: HANDLERS.get(route)!(modelId) };
 }
