@@ -34,6 +34,7 @@ export function deriveModelRegistry(
       model: decode.servedModelName,
       canIngestKv: decode.kvCapability.canIngestKv,
       ...(decode.apiKeySecret ? { apiKey: { secretArn: decode.apiKeySecret.secretArn } } : {}),
+      ...(decode.maxStopSequences !== undefined ? { maxStopSequences: decode.maxStopSequences } : {}),
     },
     // The servers refuse a longer sequence with an error of their own; bounded here, the router
     // answers a ValidationException naming the window and fits maxTokens into it instead.
