@@ -54,7 +54,7 @@ export class Cs3DecodeEndpoint extends Construct implements IDecodeEndpoint {
    * Cerebras' API takes "Up to 4 sequences" in `stop` (inference-docs.cerebras.ai/api-reference/chat-completions
    * and /completions); the router refuses more before they reach it.
    */
-  public readonly maxStopSequences = 4;
+  public readonly maxStopSequences?: number = 4;
 
   constructor(scope: Construct, id: string, props: Cs3DecodeEndpointProps) {
     super(scope, id);
