@@ -113,16 +113,21 @@ const REASONING_MAX_OUTPUT = 32_768;
  */
 const LLAMA_PARSERS: VllmParsers = { toolCallParser: 'llama3_json' };
 
+/** A model with its KV bytes per token worked out from its shape: the layers whose cache grows with the context. */
+function fromShape(spec: Omit<ModelSpec, 'kvBytesPerToken'>): ModelSpec {
+  const growing = spec.layers - (spec.slidingWindow?.layers ?? 0);
+  return { ...spec, kvBytesPerToken: kvCacheBytesPerToken({ layers: growing, kvHeads: spec.kvHeads, headDim: spec.headDim }) };
+}
+
 function llama(spec: Omit<ModelSpec, 'kvBytesPerToken' | 'contextWindow' | 'maxOutputTokens' | 'activeParametersBillions' | 'reasoning' | 'vllm'>): ModelSpec {
-  return {
+  return fromShape({
     ...spec,
     activeParametersBillions: spec.parametersBillions,
-    kvBytesPerToken: kvCacheBytesPerToken(spec),
     contextWindow: LLAMA_31_CONTEXT,
     maxOutputTokens: SERVED_MAX_OUTPUT,
     reasoning: false,
     vllm: LLAMA_PARSERS,
-  };
+  });
 }
 
 export const LLAMA_3_1_8B_INSTRUCT: ModelSpec = llama({
@@ -186,7 +191,7 @@ export const LLAMA_3_3_70B_INSTRUCT: ModelSpec = llama({
  * - vLLM: `--tool-call-parser openai` (tool_calling.md; vllm-project/recipes OpenAI/GPT-OSS.md) and
  *   `--reasoning-parser openai_gptoss` (vllm/reasoning/__init__.py).
  */
-export const GPT_OSS_120B: ModelSpec = {
+export const GPT_OSS_120B: ModelSpec = fromShape({
   name: 'gpt-oss-120b',
   huggingFaceId: 'openai/gpt-oss-120b',
   bedrockModelIds: ['openai.gpt-oss-120b-1:0'],
@@ -196,13 +201,12 @@ export const GPT_OSS_120B: ModelSpec = {
   kvHeads: 8,
   headDim: 64,
   slidingWindow: { layers: 18, tokens: 128 },
-  kvBytesPerToken: kvCacheBytesPerToken({ layers: 18, kvHeads: 8, headDim: 64 }),
   contextWindow: 131_072,
   maxOutputTokens: REASONING_MAX_OUTPUT,
   cs3DecodeTokensPerSecond: 3000,
   reasoning: true,
   vllm: { toolCallParser: 'openai', reasoningParser: 'openai_gptoss' },
-};
+});
 
 /**
  * Qwen3-32B, dense, with hybrid thinking (on by default).
@@ -214,7 +218,7 @@ export const GPT_OSS_120B: ModelSpec = {
  * - vLLM: `--tool-call-parser hermes` (tool_calling.md, Qwen models) and `--reasoning-parser qwen3`
  *   (reasoning_outputs.md: "Qwen3 series | qwen3").
  */
-export const QWEN3_32B: ModelSpec = {
+export const QWEN3_32B: ModelSpec = fromShape({
   name: 'qwen3-32b',
   huggingFaceId: 'Qwen/Qwen3-32B',
   bedrockModelIds: ['qwen.qwen3-32b-v1:0'],
@@ -223,13 +227,12 @@ export const QWEN3_32B: ModelSpec = {
   layers: 64,
   kvHeads: 8,
   headDim: 128,
-  kvBytesPerToken: kvCacheBytesPerToken({ layers: 64, kvHeads: 8, headDim: 128 }),
   contextWindow: 40_960,
   maxOutputTokens: REASONING_MAX_OUTPUT,
   cs3DecodeTokensPerSecond: 2600,
   reasoning: true,
   vllm: { toolCallParser: 'hermes', reasoningParser: 'qwen3' },
-};
+});
 
 /**
  * Qwen3-Coder-480B-A35B-Instruct, the agentic-coding mixture of experts (160 experts, 8 per token);
@@ -241,7 +244,7 @@ export const QWEN3_32B: ModelSpec = {
  * - CS-3: about 2,000 tokens/s (Cerebras-maintained provider table, RooCodeInc/Roo-Code PR 6562, 2025-08-01).
  * - vLLM: `--tool-call-parser qwen3_coder` (vllm-project/recipes Qwen/Qwen3-Coder-480B-A35B.md; vLLM 0.10 and later).
  */
-export const QWEN3_CODER_480B_A35B_INSTRUCT: ModelSpec = {
+export const QWEN3_CODER_480B_A35B_INSTRUCT: ModelSpec = fromShape({
   name: 'qwen3-coder-480b-a35b-instruct',
   huggingFaceId: 'Qwen/Qwen3-Coder-480B-A35B-Instruct',
   bedrockModelIds: ['qwen.qwen3-coder-480b-a35b-v1:0'],
@@ -250,13 +253,12 @@ export const QWEN3_CODER_480B_A35B_INSTRUCT: ModelSpec = {
   layers: 62,
   kvHeads: 8,
   headDim: 128,
-  kvBytesPerToken: kvCacheBytesPerToken({ layers: 62, kvHeads: 8, headDim: 128 }),
   contextWindow: 262_144,
   maxOutputTokens: REASONING_MAX_OUTPUT,
   cs3DecodeTokensPerSecond: 2000,
   reasoning: false,
   vllm: { toolCallParser: 'qwen3_coder' },
-};
+});
 
 /** Every model the library knows. */
 export const MODEL_CATALOG: readonly ModelSpec[] = [
