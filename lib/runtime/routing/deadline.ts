@@ -1,8 +1,5 @@
 import { StageTimeout } from './upstream-failure';
 
-/** The reason of a stage ended on purpose (one object: an Error per cancel would capture a stack each time). */
-const STAGE_CLOSED = new Error('the stage was closed');
-
 /**
  * A stage's abort signal: it aborts when any parent signal does (the client leaving, the
  * whole-request limit) or when the stage's own time limit passes, with a StageTimeout as the
@@ -48,12 +45,6 @@ export class Deadline {
     this.timer = setTimeout(() => this.controller.abort(new StageTimeout(this.stage, this.ms)), ms);
     // A deadline must never be what keeps a process alive.
     this.timer.unref();
-  }
-
-  /** Aborts the signal (whatever still listens to it, an upstream call, stops), then clears. */
-  public cancel(): void {
-    if (!this.controller.signal.aborted) this.controller.abort(STAGE_CLOSED);
-    this.clear();
   }
 
   /** Stops the clock and lets go of the parents. */

@@ -37,19 +37,15 @@ export interface DecodeStreamOptions {
 
 const NO_TOOL_CALLS: readonly CompletedToolCall[] = [];
 
-/** A delta not yet handed on; the last one may still grow while the client is behind. */
+/** A delta not yet handed on; the last one may still grow under backpressure. */
 type Pending = { kind: Delta['kind']; text: string; tokens: number; index?: number; id?: string; name?: string };
 
 /**
- * Output characters read ahead of a client that fell behind; past this the stream stops reading
- * until the client takes some, so the decode endpoint feels the backpressure too.
- */
-const READ_AHEAD_CHARS = 64 * 1024;
-/**
- * Deltas waiting for the client at most; output that comes while this many wait joins the last
- * waiting delta of its kind. 128 events of about 128 bytes fill a socket's buffer (Node's default
- * high-water mark, 16 KiB): a burst larger than that puts the client's socket under backpressure
- * (`write()` says to wait for 'drain'), and so does a client that stops reading.
+ * Deltas that wait for the client at most; output beyond this many joins the last waiting delta
+ * of its kind. 128 events of about 128 bytes fill a socket's buffer (Node's default high-water
+ * mark, 16 KiB): a read that brings more chunks than that is a burst the client's socket cannot
+ * take at once (`write()` would say to wait for 'drain'), as is what piles up while a client that
+ * stopped reading holds the stream back.
  */
 const MAX_WAITING_DELTAS = 128;
 
@@ -60,11 +56,12 @@ const MAX_WAITING_DELTAS = 128;
  * then can still retry.
  *
  * Streams stream: every chunk the endpoint sent becomes its own delta (text, reasoning or a piece
- * of a tool call). The stream reads on while the client is busy; only when more deltas wait for
- * the client than its socket takes at once (MAX_WAITING_DELTAS: backpressure) does a new chunk join
- * the last waiting delta of its kind, so a slow client, or a burst, gets fewer, larger deltas
- * instead of a backlog.
- * Its state changes on every token: plain fields, one object per chunk.
+ * of a tool call), handed on with the others of its network read, one batch per read. The stream
+ * reads when the client asks for more, so a client that stops reading holds the endpoint back
+ * (TCP backpressure); only when one read brings more than MAX_WAITING_DELTAS chunks (a burst, or
+ * what piled up meanwhile) do the rest join the last delta of their kind, so the client gets
+ * fewer, larger events instead of a backlog. Its state changes on every token: plain fields, one
+ * object per chunk.
  */
 export class DecodeStream implements Generation {
   /** Posts the decode request and reads up to the first output (or the end). */
@@ -81,12 +78,13 @@ export class DecodeStream implements Generation {
     };
     const chunks = await postStream(tier.decode.url, call.path, request, { fetch: options.fetch, signal: clock.signal, apiKey: options.apiKey }, 'decode');
     const stream = new DecodeStream(chunks, options);
-    void stream.pump();
-    await stream.wait();
-    if (stream.failure !== undefined && stream.queue.length === 0) {
+    try {
+      while (stream.queue.length === 0 && !stream.finishReason && (await stream.read()));
+    } catch (error) {
       // Nothing came out: the router may still retry, under the same whole-request clock.
-      await stream.abandon();
-      throw stream.failure;
+      clock.clear();
+      await chunks.return(undefined as never).catch(() => undefined);
+      throw error;
     }
     return stream;
   }
@@ -96,14 +94,8 @@ export class DecodeStream implements Generation {
   public readonly latency: LatencyTier;
   public readonly deltas: AsyncGenerator<readonly Delta[], GenerationEnd, undefined>;
 
-  // Deltas read but not yet handed on.
+  /** Deltas read but not yet handed on. */
   private queue: Pending[] = [];
-  private queuedChars = 0;
-  /** The consumer (open or the deltas generator) waiting for output; the reader waiting for room. */
-  private waiter: (() => void) | undefined;
-  private resumeReading: (() => void) | undefined;
-  private finished = false;
-  private failure: unknown;
   // How the answer went so far.
   /** Made at the first tool call: most answers have none. */
   private toolCalls: ToolCallAssembly | undefined;
@@ -125,55 +117,21 @@ export class DecodeStream implements Generation {
 
   /** Ends the upstream call and the clocks; safe to call at any point and more than once. */
   public async close(): Promise<void> {
-    this.options.total.clear();
-    await this.abandon();
-  }
-
-  /** Ends the upstream call and the attempt's clock: a read in progress ends with the call, and the reader stops. */
-  private async abandon(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // A stream read to its end has no call left to stop; one still reading is stopped through its signal.
-    if (this.finished) this.options.clock.clear();
-    else this.options.clock.cancel();
-    this.resumeReading?.();
+    this.options.clock.clear();
+    this.options.total.clear();
     await this.chunks.return(undefined as never).catch(() => undefined);
   }
 
-  /** Reads the endpoint's stream to its end (or a failure), ahead of the consumer up to READ_AHEAD_CHARS. */
-  private async pump(): Promise<void> {
-    try {
-      while (!this.closed) {
-        if (this.queuedChars >= READ_AHEAD_CHARS) {
-          await new Promise<void>((resolve) => (this.resumeReading = resolve));
-          this.resumeReading = undefined;
-          continue;
-        }
-        const next = await this.chunks.next();
-        if (next.done) break;
-        this.readChunks(next.value);
-        if (this.queue.length > 0) this.wake();
-      }
-    } catch (error) {
-      this.failure = error;
-    }
-    this.finished = true;
-    this.wake();
+  /** Reads one network read's worth of chunks into the queue; false at the end of the stream. */
+  private async read(): Promise<boolean> {
+    const next = await this.chunks.next();
+    if (next.done) return false;
+    this.readChunks(next.value);
+    return true;
   }
 
-  private wake(): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
-  }
-
-  /** Resolves once there is output, an end or a failure. */
-  private wait(): Promise<void> {
-    if (this.queue.length > 0 || this.finished) return Promise.resolve();
-    return new Promise<void>((resolve) => (this.waiter = resolve));
-  }
-
-  /** One network read's worth of chunks into the queue. */
   private readChunks(chunks: CompletionChunk[]): void {
     const now = this.options.now();
     const timings = this.timings;
@@ -212,7 +170,6 @@ export class DecodeStream implements Generation {
   /** Queues one chunk's output: its own delta, or, under backpressure, joined to the last waiting one of its kind. */
   private push(kind: Delta['kind'], text: string, index?: number, id?: string, name?: string): void {
     this.outputTokens++;
-    this.queuedChars += text.length;
     const tail = this.queue.length >= MAX_WAITING_DELTAS ? this.queue[this.queue.length - 1] : undefined;
     if (tail && tail.kind === kind && tail.index === index && id === undefined) {
       tail.text += text;
@@ -223,13 +180,11 @@ export class DecodeStream implements Generation {
     else this.queue.push(id === undefined ? { kind, index, text, tokens: 1 } : { kind, index, id, name, text, tokens: 1 });
   }
 
-  /** The deltas waiting, if any: the consumer takes them all at once, which leaves the client caught up. */
+  /** The deltas waiting, if any: the client takes them all at once. */
   private take(): readonly Delta[] | undefined {
     if (this.queue.length === 0) return undefined;
     const waiting = this.queue;
     this.queue = [];
-    this.queuedChars = 0;
-    this.resumeReading?.();
     return waiting as Delta[];
   }
 
@@ -238,14 +193,9 @@ export class DecodeStream implements Generation {
     try {
       for (;;) {
         const deltas = this.take();
-        if (deltas) {
-          yield deltas;
-          continue;
-        }
-        if (this.finished) break;
-        await this.wait();
+        if (deltas) yield deltas;
+        if (!(await this.read())) break;
       }
-      if (this.failure !== undefined) throw this.failure;
       if (!this.finishReason) throw new UpstreamFailure('unavailable', 'the decode stream ended without a finish reason', decodeUrl);
       return this.end();
     } catch (error) {

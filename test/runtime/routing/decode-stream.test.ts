@@ -17,7 +17,7 @@ test('a burst of more chunks than a client socket takes as events: 128 deltas, t
   expect(end.outputTokens).toBe(200);
 });
 
-test('while the client is held up, what arrives waits as separate deltas up to the limit, then joins the last', async () => {
+test('while the client is held up, what arrives waits (on the socket); the read that takes it gives 128 deltas, the rest joined', async () => {
   const reads = [token('first'), words(0, 100), words(100, 100), finish('stop')];
   const generation = await new Router({ fetch: workers({ reads, readGapMs: 15 }, []) }).generate(input());
   expect((await generation.deltas.next()).value).toEqual([{ kind: 'text', text: 'first', tokens: 1 }]);
@@ -30,7 +30,7 @@ test('while the client is held up, what arrives waits as separate deltas up to t
   expect((await generation.deltas.next()).done).toBe(true);
 });
 
-test('a client that keeps up gets one delta per chunk, also when chunks arrive apart', async () => {
+test('a client that keeps up gets one delta per chunk, chunks that arrive apart and together alike', async () => {
   const reads = [token('one'), token(' two'), token(' three'), finish('stop')];
   const { deltas } = await run(new Router({ fetch: workers({ reads, readGapMs: 5 }, []) }));
   expect(deltas.map((d) => d.text)).toEqual(['one', ' two', ' three']);

@@ -25,8 +25,37 @@ export interface Workers {
   decodeStatus?: Record<string, number>;
   /** The decode stream, one string per network read. */
   reads?: string[];
-  /** Milliseconds between two reads of the decode stream (0: all at once). */
+  /**
+   * Milliseconds between two parts of the decode stream arriving (0: all at once, read by read).
+   * Parts arrive as on a socket: what arrives while nobody reads waits, and the next read returns all of it.
+   */
   readGapMs?: number;
+}
+
+/** A socket-like body: the parts arrive `gap` ms apart; each read takes everything that arrived and waits for more if nothing did. */
+function arriving(parts: string[], gap: number): AsyncGenerator<Buffer> {
+  let arrived = '';
+  let done = false;
+  let wake: (() => void) | undefined;
+  (async () => {
+    for (const part of parts) {
+      await new Promise((resolve) => setTimeout(resolve, gap));
+      arrived += part;
+      wake?.();
+    }
+    done = true;
+    wake?.();
+  })();
+  return (async function* () {
+    for (;;) {
+      if (!arrived && !done) await new Promise<void>((resolve) => (wake = resolve));
+      if (arrived) {
+        const read = arrived;
+        arrived = '';
+        yield Buffer.from(read);
+      } else if (done) return;
+    }
+  })();
 }
 
 export type Sent = Array<{ url: string; body: Record<string, unknown> }>;
@@ -51,15 +80,13 @@ export function workers(options: Workers, sent: Sent): FetchFunction {
     if (status) return { status, ok: false, json: async () => ({ error: { message: `busy at ${url}`, type: 'x', code: status } }), body: null };
     const reads = [...(options.reads ?? [token('one') + token(' two') + finish('stop')]), 'data: [DONE]\n\n'];
     const gap = options.readGapMs ?? 0;
-    const stream = Object.assign(
-      (async function* () {
-        for (const read of reads) {
-          if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
-          yield Buffer.from(read);
-        }
-      })(),
-      { cancel: async () => undefined },
-    );
+    const parts =
+      gap > 0
+        ? arriving(reads, gap)
+        : (async function* () {
+            for (const read of reads) yield Buffer.from(read);
+          })();
+    const stream = Object.assign(parts, { cancel: async () => undefined });
     return { status: 200, ok: true, json: async () => ({}), body: stream };
   };
 }
