@@ -3,7 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DecodeBackend, IDecodeEndpoint } from './decode';
-import { ModelSource, PurchaseOption, TrainiumFleetOptions } from './fleet';
+import { ModelSource, PurchaseOption, TrainiumFleetOptions, TrainiumServerFleet } from './fleet';
+import { disaggregatedPairProblem } from './hardware';
 import { BedrockInvocationLayer, InvocationApi, MockInferenceWorkers } from './invocation';
 import { InferenceMode } from './inference-mode';
 import { Isolation, NitroIsolation } from './isolation';
@@ -48,6 +49,12 @@ export interface DisaggregatedInferenceProps {
    * @default InferenceMode.TRAINIUM
    */
   readonly mode?: InferenceMode;
+  /**
+   * Let a Trainium decode fleet run on another accelerator generation than the prefill fleet
+   * (say Trn2 prefill and Trn3 decode), which the Neuron documentation does not describe.
+   * @default false - fleets of different generations are a synth error
+   */
+  readonly allowMixedAcceleratorGenerations?: boolean;
 }
 
 /** Default model: the Llama generation Bedrock and Cerebras both serve. */
@@ -105,10 +112,18 @@ export class DisaggregatedInference extends Construct {
     this.prefillFleet = prefillFleet;
     this.prefillEndpoint = prefillFleet;
     this.decodeEndpoint = decode.bind(this, 'Decode', { network, model, prefillServedModelName: prefillFleet.servedModelName, volumeKey });
+    this.checkAcceleratorGenerations(prefillFleet, props.allowMixedAcceleratorGenerations ?? false);
     if (isolation) {
       this.isolation = NitroIsolation.applyTo(this, isolation);
     }
     this.invocation = this.createInvocationLayer(props, network);
+  }
+
+  /** A Trainium decode fleet must be of the prefill fleet's accelerator generation unless the user allows otherwise. */
+  private checkAcceleratorGenerations(prefillFleet: TrainiumPrefillFleet, allowMixed: boolean): void {
+    if (!(this.decodeEndpoint instanceof TrainiumServerFleet)) return;
+    const problem = disaggregatedPairProblem(prefillFleet.instanceTypeSpec, this.decodeEndpoint.instanceTypeSpec, allowMixed);
+    if (problem) throw new Error(`DisaggregatedInference '${this.node.path}': ${problem}`);
   }
 
   /** The API in front of whichever tiers were built; in a network, the router runs in its VPC. */

@@ -11,7 +11,9 @@ import type { PurchaseOption } from './purchase-option';
  */
 export interface TrainiumFleetOptions {
   /**
-   * The instance type. Must be a Trainium type with EFA.
+   * The instance type: a Trainium type with EFA on which the default image's vLLM (vllm-neuron)
+   * runs disaggregated inference, i.e. Trn2 (trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge); trn1 and
+   * trn1n are refused.
    * @default trn2.48xlarge
    */
   readonly instanceType?: ec2.InstanceType;
@@ -42,7 +44,7 @@ export interface TrainiumFleetOptions {
   readonly servedModelName?: string;
   /**
    * vLLM tensor-parallel degree. Must divide the type's logical NeuronCores (at the default logical
-   * NeuronCore configuration: 64 on trn2.48xlarge, 32 on trn1.32xlarge).
+   * NeuronCore configuration: 64 on trn2.48xlarge, 4 on trn2.3xlarge).
    * @default - all logical NeuronCores of the type
    */
   readonly tensorParallelDegree?: number;

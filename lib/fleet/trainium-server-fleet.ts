@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { InstanceTypeSpec, efaInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
+import { InstanceTypeSpec, disaggregatedInferenceInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
 import { IEfaNetwork } from '../network';
 import { PurchaseOption } from './purchase-option';
 import type { IServerFleet } from './server-fleet';
@@ -155,18 +155,29 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     return `${this.constructor.name} '${this.node.path}'`;
   }
 
+  /**
+   * The catalog entry of the requested type, which must have EFA (the KV hand-off) and run
+   * disaggregated inference in the software on the default image (Trn2/Trn3, not Trn1).
+   */
   private resolveInstanceType(instanceType?: ec2.InstanceType): InstanceTypeSpec {
     const name = instanceType?.toString() ?? DEFAULT_INSTANCE_TYPE;
-    const supported = efaInstanceTypes().map((t) => t.name).join(', ');
+    const usable = disaggregatedInferenceInstanceTypes().map((t) => t.name).join(', ');
     let spec: InstanceTypeSpec;
     try {
       spec = getInstanceTypeSpec(name);
     } catch {
-      throw new Error(`${this.describe()}: instance type '${name}' is not a Trainium type. Use one of ${supported}.`);
+      throw new Error(`${this.describe()}: instance type '${name}' is not a Trainium type. Use one of ${usable}.`);
     }
     if (!spec.efa.supported) {
       throw new Error(
-        `${this.describe()}: instance type '${name}' has no EFA, which the KV hand-off needs. Use one of ${supported}.`,
+        `${this.describe()}: instance type '${name}' has no EFA, which the KV hand-off needs. Use one of ${usable}.`,
+      );
+    }
+    if (!spec.disaggregatedInference) {
+      throw new Error(
+        `${this.describe()}: instance type '${name}' cannot run disaggregated prefill/decode with the software on the ` +
+          'default image: its vLLM is vllm-neuron, which supports Trn2 and Trn3 only (on Trn1 disaggregated inference ' +
+          `exists only in the legacy NxD Inference fork, in no current DLAMI). Use one of ${usable}.`,
       );
     }
     return spec;

@@ -62,7 +62,7 @@ describe('the default app reads its context keys', () => {
 
   test('prefill type, capacity and a Capacity Block', () => {
     const { stack } = defaultApp({
-      prefillInstanceType: 'trn1.32xlarge',
+      prefillInstanceType: 'trn2.3xlarge',
       prefillMinCapacity: '2',
       prefillMaxCapacity: '4',
       capacityBlockReservationId: 'cr-0123456789abcdef0',
@@ -70,7 +70,7 @@ describe('the default app reads its context keys', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
-        InstanceType: 'trn1.32xlarge',
+        InstanceType: 'trn2.3xlarge',
         InstanceMarketOptions: { MarketType: 'capacity-block' },
         CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: 'cr-0123456789abcdef0' } },
         Placement: Match.absent(),
@@ -91,6 +91,12 @@ describe('the default app reads its context keys', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 1);
     template.resourceCountIs('AWS::EC2::PlacementGroup', 0);
+  });
+
+  test('a prefill type without disaggregated inference in vllm-neuron (trn1) fails synth naming the types that can', () => {
+    expect(() => defaultApp({ prefillInstanceType: 'trn1.32xlarge' })).toThrow(
+      /TrainiumPrefillFleet 'DisaggregatedInference\/Inference\/Prefill': instance type 'trn1.32xlarge' cannot run disaggregated prefill\/decode.*Trn2 and Trn3 only.*Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge/,
+    );
   });
 
   test('bad context values are errors naming the key and the fix', () => {

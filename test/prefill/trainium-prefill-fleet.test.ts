@@ -133,8 +133,6 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
 
 describe.each([
   ['trn2u.48xlarge', 16, 64],
-  ['trn1n.32xlarge', 16, 32],
-  ['trn1.32xlarge', 8, 32],
   ['trn2.3xlarge', 1, 4],
 ])('TrainiumPrefillFleet on %s', (type, cards, cores) => {
   test(`one EFA-only interface on each of its ${cards} cards; tensor parallel over ${cores} cores`, () => {
@@ -242,13 +240,20 @@ describe('TrainiumPrefillFleet bad input', () => {
 
   test('a type without EFA (trn1.2xlarge)', () => {
     expect(build({ instanceType: new ec2.InstanceType('trn1.2xlarge') })).toThrow(
-      /instance type 'trn1.2xlarge' has no EFA.*Use one of trn1.32xlarge, trn1n.32xlarge, trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge/,
+      /instance type 'trn1.2xlarge' has no EFA.*Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\.$/,
+    );
+  });
+
+  test.each(['trn1.32xlarge', 'trn1n.32xlarge'])('%s: EFA, but no disaggregated inference in vllm-neuron (Trn2/Trn3 only)', (type) => {
+    expect(build({ instanceType: new ec2.InstanceType(type) })).toThrow(
+      new RegExp(`instance type '${type}' cannot run disaggregated prefill/decode with the software on the default image: ` +
+        'its vLLM is vllm-neuron, which supports Trn2 and Trn3 only.*Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\\.$'),
     );
   });
 
   test('a type that is not Trainium', () => {
     expect(build({ instanceType: new ec2.InstanceType('p5.48xlarge') })).toThrow(
-      /instance type 'p5.48xlarge' is not a Trainium type. Use one of trn1.32xlarge/,
+      /instance type 'p5.48xlarge' is not a Trainium type. Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\.$/,
     );
   });
 
