@@ -4,3 +4,4 @@ export * from './vllm-server';
 export * from './server-fleet';
 export * from './trainium-fleet-props';
 export * from './trainium-server-fleet';
+export * from './capacity-block';

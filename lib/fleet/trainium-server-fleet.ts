@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceTypeSpec, disaggregatedInferenceInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
 import { IEfaNetwork } from '../network';
+import { scheduleCapacityBlock } from './capacity-block';
 import { PurchaseOption } from './purchase-option';
 import type { IServerFleet } from './server-fleet';
 import type { TrainiumServerFleetProps } from './trainium-fleet-props';
@@ -57,12 +58,12 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     }
     this.instanceTypeSpec = this.resolveInstanceType(props.instanceType);
     this.warnOnUnknownRegion();
-    const capacity = this.resolveCapacity(props);
+    const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
+    const capacity = this.resolveCapacity(props, purchaseOption);
     this.tensorParallelDegree = this.resolveTensorParallelDegree(props.tensorParallelDegree);
     this.maxModelLength = props.maxModelLength ?? 8192;
     this.healthCheckGracePeriod = props.healthCheckGracePeriod ?? Duration.minutes(60);
     this.port = props.port ?? 8000;
-    const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
 
     this.role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -88,6 +89,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     this.grantVolumeKey(props.volumeKey);
     const group = this.createAutoScalingGroup(props, capacity);
     this.autoScalingGroup = group;
+    if (purchaseOption.capacityBlockOptions) scheduleCapacityBlock(this, group.autoScalingGroupName, purchaseOption.capacityBlockOptions);
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnetSelection,
@@ -195,7 +197,20 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     );
   }
 
-  private resolveCapacity(props: TrainiumServerFleetProps): { min: number; max: number; desired?: number } {
+  private resolveCapacity(props: TrainiumServerFleetProps, purchaseOption: PurchaseOption): { min: number; max: number; desired?: number } {
+    const block = purchaseOption.capacityBlockOptions;
+    if (block) {
+      // Zero outside the block, the block's size inside it (scheduled actions); no desired
+      // capacity in the template, so a stack update during the block leaves the running instances be.
+      const given = (['minCapacity', 'maxCapacity', 'desiredCapacity'] as const).filter((k) => props[k] !== undefined);
+      if (given.length > 0) {
+        throw new Error(
+          `${this.describe()}: ${given.join(', ')} do not apply on a Capacity Block: the group runs the block's instanceCount ` +
+            `(${block.instanceCount}) inside it and none outside it. Drop ${given.join(', ')}.`,
+        );
+      }
+      return { min: 0, max: block.instanceCount };
+    }
     const min = props.minCapacity ?? 1;
     const max = props.maxCapacity ?? Math.max(min, 2);
     for (const [name, value] of Object.entries({ minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity })) {

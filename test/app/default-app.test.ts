@@ -53,20 +53,31 @@ describe('the default app with an environment', () => {
   });
 });
 
+/** A two-day, two-instance Capacity Block as the default app's context. */
+const CAPACITY_BLOCK_CONTEXT = {
+  capacityBlockReservationId: 'cr-0123456789abcdef0',
+  capacityBlockStart: '2030-08-05T11:30:00Z',
+  capacityBlockEnd: '2030-08-07T11:30:00Z',
+  capacityBlockInstanceCount: '2',
+};
+
 describe('the default app reads its context keys', () => {
   test('the keys', () => {
     expect(DEFAULT_APP_CONTEXT_KEYS).toEqual(expect.arrayContaining([
       'prefillInstanceType', 'prefillMinCapacity', 'prefillMaxCapacity', 'decodeEndpointUrl', 'capacityBlockReservationId',
+      'capacityBlockStart', 'capacityBlockEnd', 'capacityBlockInstanceCount',
     ]));
   });
 
-  test('prefill type, capacity and a Capacity Block', () => {
-    const { stack } = defaultApp({
-      prefillInstanceType: 'trn2.3xlarge',
-      prefillMinCapacity: '2',
-      prefillMaxCapacity: '4',
-      capacityBlockReservationId: 'cr-0123456789abcdef0',
-    });
+  test('prefill type and capacity', () => {
+    const { stack } = defaultApp({ prefillInstanceType: 'trn2.3xlarge', prefillMinCapacity: '2', prefillMaxCapacity: '4' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: Match.objectLike({ InstanceType: 'trn2.3xlarge' }) });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
+  });
+
+  test('prefill on a Capacity Block: its reservation in the launch template, zero outside it, scheduled scaling inside it', () => {
+    const { stack } = defaultApp({ prefillInstanceType: 'trn2.3xlarge', ...CAPACITY_BLOCK_CONTEXT });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
@@ -76,14 +87,16 @@ describe('the default app reads its context keys', () => {
         Placement: Match.absent(),
       }),
     });
-    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '0', MaxSize: '2' });
+    template.hasResourceProperties('AWS::AutoScaling::ScheduledAction', { StartTime: '2030-08-05T11:30:00Z', DesiredCapacity: 2 });
+    template.hasResourceProperties('AWS::AutoScaling::ScheduledAction', { StartTime: '2030-08-07T10:50:00Z', DesiredCapacity: 0 });
   });
 
   test('a CS-3 decode URL replaces the Trainium decode fleet; a Capacity Block then needs no placement group', () => {
     const { stack, inference } = defaultApp({
       decodeEndpointUrl: 'https://api.cerebras.example',
       decodeModelName: 'llama-3.3-70b',
-      capacityBlockReservationId: 'cr-0123456789abcdef0',
+      ...CAPACITY_BLOCK_CONTEXT,
     });
     expect(inference.decodeEndpoint).toBeInstanceOf(Cs3DecodeEndpoint);
     expect(inference.decodeEndpoint.endpointUrl).toBe('https://api.cerebras.example');
@@ -103,7 +116,14 @@ describe('the default app reads its context keys', () => {
     expect(() => defaultApp({ prefillMinCapacity: 'two' })).toThrow(
       /Context prefillMinCapacity='two' is not a whole number of instances; pass e.g. -c prefillMinCapacity=2/,
     );
-    expect(() => defaultApp({ capacityBlockReservationId: '' })).toThrow(/a Capacity Block needs its Capacity Reservation id, got ''/);
+    expect(() => defaultApp({ ...CAPACITY_BLOCK_CONTEXT, capacityBlockReservationId: '' })).toThrow(/a Capacity Block needs its Capacity Reservation id, got ''/);
+    expect(() => defaultApp({ capacityBlockReservationId: 'cr-0123456789abcdef0' })).toThrow(
+      /Context capacityBlockReservationId describes a Capacity Block, but capacityBlockStart, capacityBlockEnd, capacityBlockInstanceCount are missing. Pass all four, e.g. -c capacityBlockReservationId=cr-0123456789abcdef0 -c capacityBlockStart=2026-08-05T11:30:00Z/,
+    );
+    expect(() => defaultApp({ ...CAPACITY_BLOCK_CONTEXT, capacityBlockStart: '2030-08-05 11:30' })).toThrow(
+      /Context capacityBlockStart='2030-08-05 11:30' is not an ISO 8601 UTC time; pass e.g. -c capacityBlockStart=2026-08-05T11:30:00Z/,
+    );
+    expect(() => defaultApp({ ...CAPACITY_BLOCK_CONTEXT, capacityBlockInstanceCount: 'all' })).toThrow(/Context capacityBlockInstanceCount='all' is not a whole number/);
     expect(() => defaultApp({ decodeEndpointUrl: 'http://cs3.example' })).toThrow(/url 'http:\/\/cs3.example' is not https/);
     expect(() => defaultApp({ prefillMinCapacity: 3, prefillMaxCapacity: 1 })).toThrow(/minCapacity 3 is above maxCapacity 1/);
     expect(() => defaultApp({ decodeModelName: 'llama-3.3-70b' })).toThrow(

@@ -5,6 +5,14 @@ import { ModelSource } from '../../lib/fleet';
 import { EfaNetwork, EfaNetworkProps } from '../../lib/network';
 import { testStack } from '../app/test-app';
 
+/** A two-day Capacity Block of two instances, in the future of any test run. */
+export const CAPACITY_BLOCK = {
+  reservationId: 'cr-0123456789abcdef0',
+  startTime: new Date('2030-08-05T11:30:00Z'),
+  endTime: new Date('2030-08-07T11:30:00Z'),
+  instanceCount: 2,
+} as const;
+
 /** A stack with an EFA network and a Hugging Face model with a token secret, ready for a fleet. */
 export function fleetScaffold(stack: Stack = testStack(), networkProps: EfaNetworkProps = {}) {
   const network = new EfaNetwork(stack, 'Net', { interfaceEndpoints: false, ...networkProps });

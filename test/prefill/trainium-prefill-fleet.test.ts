@@ -7,7 +7,7 @@ import { Size } from 'aws-cdk-lib';
 import { ModelSource, PurchaseOption } from '../../lib/fleet';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
 import { testStack } from '../app/test-app';
-import { expectEfaLaunchTemplate, fleetScaffold, launchTemplateData, userDataText } from './fleet-fixtures';
+import { CAPACITY_BLOCK, expectEfaLaunchTemplate, fleetScaffold, launchTemplateData, userDataText } from './fleet-fixtures';
 
 describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => {
   let template: Template;
@@ -150,7 +150,7 @@ describe('TrainiumPrefillFleet purchase options', () => {
     new TrainiumPrefillFleet(stack, 'Prefill', {
       network,
       model,
-      purchaseOption: PurchaseOption.capacityBlock('cr-0123456789abcdef0'),
+      purchaseOption: PurchaseOption.capacityBlock(CAPACITY_BLOCK),
     });
     const data = launchTemplateData(Template.fromStack(stack));
     expect(data.Placement).toBeUndefined();
@@ -274,10 +274,10 @@ describe('TrainiumPrefillFleet bad input', () => {
   });
 
   test('a Capacity Block without a reservation id', () => {
-    expect(() => PurchaseOption.capacityBlock('')).toThrow(
+    expect(() => PurchaseOption.capacityBlock({ ...CAPACITY_BLOCK, reservationId: '' })).toThrow(
       /PurchaseOption.capacityBlock: a Capacity Block needs its Capacity Reservation id, got ''.*cr-0123456789abcdef0/,
     );
-    expect(() => PurchaseOption.capacityBlock('block-1')).toThrow(/'block-1' is not a Capacity Reservation id/);
+    expect(() => PurchaseOption.capacityBlock({ ...CAPACITY_BLOCK, reservationId: 'block-1' })).toThrow(/'block-1' is not a Capacity Reservation id/);
   });
 
   test('a model with neither a Hugging Face id nor an S3 prefix', () => {
