@@ -91,6 +91,13 @@ export interface TrainiumFleetOptions {
    * @default Duration.minutes(60)
    */
   readonly healthCheckGracePeriod?: Duration;
+  /**
+   * Deletion protection on the fleet's load balancer (AWS Control Tower CT.ELASTICLOADBALANCING.PR.5).
+   * While it is on, `cdk destroy` stops at the load balancer: turn it off first (set this to false
+   * and deploy, or `aws elbv2 modify-load-balancer-attributes --attributes Key=deletion_protection.enabled,Value=false`).
+   * @default true
+   */
+  readonly loadBalancerDeletionProtection?: boolean;
 }
 
 /** Properties shared by the Trainium prefill and decode fleets. */

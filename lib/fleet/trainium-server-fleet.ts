@@ -1,4 +1,4 @@
-import { Annotations, Duration, Fn, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Size, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,7 +8,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceTypeSpec, disaggregatedInferenceInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
 import { IEfaNetwork } from '../network';
+import { limitGrantsToAwsServices } from '../encryption';
 import { scheduleCapacityBlock } from './capacity-block';
+import { acknowledgeFleetFindings } from './fleet-acknowledgements';
 import { PurchaseOption } from './purchase-option';
 import type { IServerFleet } from './server-fleet';
 import type { TrainiumServerFleetProps } from './trainium-fleet-props';
@@ -90,10 +92,14 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     const group = this.createAutoScalingGroup(props, capacity);
     this.autoScalingGroup = group;
     if (purchaseOption.capacityBlockOptions) scheduleCapacityBlock(this, group.autoScalingGroupName, purchaseOption.capacityBlockOptions);
+    const loadBalancerDeletionProtection = props.loadBalancerDeletionProtection ?? true;
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnetSelection,
       internetFacing: false,
+      // One zone today; cross-zone costs nothing there and keeps targets reachable if the subnets grow (CT.ELASTICLOADBALANCING.PR.14).
+      crossZoneEnabled: true,
+      deletionProtection: loadBalancerDeletionProtection,
     });
     this.targetGroup = this.createTargets(group);
     this.connections = new ec2.Connections({
@@ -101,7 +107,14 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
       defaultPort: ec2.Port.tcp(this.port),
     });
     this.endpointUrl = `http://${this.loadBalancer.loadBalancerDnsName}:${this.port}`;
-    this.acknowledgeNagFindings();
+    acknowledgeFleetFindings({
+      role: this.role,
+      launchTemplate: this.launchTemplate,
+      autoScalingGroup: group,
+      loadBalancer: this.loadBalancer,
+      instanceTypeName: this.instanceTypeSpec.name,
+      loadBalancerDeletionProtection,
+    });
   }
 
   /** Nothing beyond the network: the server has no API key; reach it through `connections`. */
@@ -127,28 +140,6 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
       dimensionsMap: { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName },
       statistic: cloudwatch.Stats.MINIMUM,
       ...props,
-    });
-  }
-
-  /** cdk-nag AwsSolutions findings that are deliberate here, each on its resource with the reason. */
-  private acknowledgeNagFindings(): void {
-    Validations.of(this.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-        reason: 'Session Manager is the only way into these instances (no SSH, no public address); AWS maintains this policy as the SSM agent\'s minimum.',
-      },
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
-        reason: 'The CloudWatch agent ships the vLLM and Neuron logs and host metrics; AWS keeps this policy in step with the agent\'s API calls.',
-      },
-    );
-    Validations.of(this.autoScalingGroup).acknowledge({
-      id: 'AwsSolutions-AS3',
-      reason: 'Scaling and health of this group are watched through its CloudWatch group metrics (enabled) and the target group health metrics; no one consumes per-event SNS notifications.',
-    });
-    Validations.of(this.loadBalancer).acknowledge({
-      id: 'AwsSolutions-ELB2',
-      reason: 'Network Load Balancers write access logs only for TLS listeners; this internal one has a single TCP listener. The VPC flow log records its traffic.',
     });
   }
 
@@ -271,6 +262,8 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
         iamInstanceProfile: { arn: profile.instanceProfileArn },
         userData: Fn.base64(userData.render()),
         metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
+        // One-minute EC2 metrics (CT.EC2.PR.10): a scale-out of hosts that cost tens of dollars an hour is worth watching closely.
+        monitoring: { enabled: true },
         blockDeviceMappings: [{
           // Root device of the Ubuntu DLAMI.
           deviceName: '/dev/sda1',
@@ -290,7 +283,8 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
           interfaceType: slot.interfaceType,
           groups,
           deleteOnTermination: true,
-          ...(slot.deviceIndex === 0 && slot.networkCardIndex === 0 ? { associatePublicIpAddress: false } : {}),
+          // No AssociatePublicIpAddress, not even false: EC2 refuses it with several interfaces
+          // (see acknowledgeFleetFindings); the private subnet and the interface count keep addresses off.
         })),
         ...(placementGroup ? { placement: { groupName: placementGroup.placementGroupName } } : {}),
         ...purchaseOption._renderLaunchTemplateData(),
@@ -319,6 +313,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
       resources: ['*'],
       conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
     }));
+    limitGrantsToAwsServices(key);
   }
 
   private createAutoScalingGroup(props: TrainiumServerFleetProps, capacity: { min: number; max: number; desired?: number }) {
