@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DecodeBackend, IDecodeEndpoint } from './decode';
-import { ModelSource, PurchaseOption, TrainiumFleetOptions, TrainiumServerFleet } from './fleet';
+import { IModelArtifactCache, ModelArtifactCache, ModelSource, PurchaseOption, TrainiumFleetOptions, TrainiumServerFleet } from './fleet';
 import { disaggregatedPairProblem } from './hardware';
 import { BedrockInvocationLayer, InvocationApi, MockInferenceWorkers } from './invocation';
 import { InferenceMode } from './inference-mode';
@@ -55,6 +55,12 @@ export interface DisaggregatedInferenceProps {
    * @default false - fleets of different generations are a synth error
    */
   readonly allowMixedAcceleratorGenerations?: boolean;
+  /**
+   * Where the fleets stage the weights they download and the Neuron artifacts they compile, so
+   * that later hosts load them from S3 (bring your own with `ModelArtifactCache.fromBucket`).
+   * @default - a new `ModelArtifactCache` (`ArtifactCache`) shared by the prefill and decode fleets
+   */
+  readonly artifactCache?: IModelArtifactCache;
 }
 
 /** Default model: the Llama generation Bedrock and Cerebras both serve. */
@@ -106,12 +112,20 @@ export class DisaggregatedInference extends Construct {
     // service-linked role use it, without which instances on a customer-managed key fail to launch.
     const isolation = (props.isolation ?? Isolation.nitro()).nitroIsolation;
     const volumeKey = isolation?.volumeKey;
-    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, volumeKey: props.prefill?.volumeKey ?? volumeKey, network, model });
+    // One cache for both fleets: decode loads the weights prefill staged (the compiled entries differ by KV role).
+    const artifactCache = props.artifactCache ?? new ModelArtifactCache(this, 'ArtifactCache');
+    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', {
+      ...props.prefill,
+      volumeKey: props.prefill?.volumeKey ?? volumeKey,
+      artifactCache: props.prefill?.artifactCache ?? artifactCache,
+      network,
+      model,
+    });
     this.model = model;
     this.network = network;
     this.prefillFleet = prefillFleet;
     this.prefillEndpoint = prefillFleet;
-    this.decodeEndpoint = decode.bind(this, 'Decode', { network, model, prefillServedModelName: prefillFleet.servedModelName, volumeKey });
+    this.decodeEndpoint = decode.bind(this, 'Decode', { network, model, prefillServedModelName: prefillFleet.servedModelName, volumeKey, artifactCache });
     this.checkAcceleratorGenerations(prefillFleet, props.allowMixedAcceleratorGenerations ?? false);
     if (isolation) {
       this.isolation = NitroIsolation.applyTo(this, isolation);

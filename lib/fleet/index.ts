@@ -5,3 +5,5 @@ export * from './server-fleet';
 export * from './trainium-fleet-props';
 export * from './trainium-server-fleet';
 export * from './capacity-block';
+export * from './model-artifact-cache';
+export * from './vllm-time-limits';

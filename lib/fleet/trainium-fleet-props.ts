@@ -1,15 +1,18 @@
 import type { Duration, Size } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { IEfaNetwork } from '../network';
+import type { IModelArtifactCache } from './model-artifact-cache';
 import type { ModelSource } from './model-source';
 import type { PurchaseOption } from './purchase-option';
+import type { VllmTimeLimitOptions } from './vllm-time-limits';
 
 /**
  * Settings of a Trainium fleet (prefill or decode) other than its network and model, which
  * `DisaggregatedInference` supplies to the fleets it builds.
  */
-export interface TrainiumFleetOptions {
+export interface TrainiumFleetOptions extends VllmTimeLimitOptions {
   /**
    * The instance type: a Trainium type with EFA on which the default image's vLLM (vllm-neuron)
    * runs disaggregated inference, i.e. Trn2 (trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge); trn1 and
@@ -65,11 +68,23 @@ export interface TrainiumFleetOptions {
    */
   readonly vllmExtraArgs?: string[];
   /**
-   * The machine image.
-   * @default - the Neuron multi-framework Deep Learning AMI (Ubuntu 24.04), resolved from its SSM
-   * parameter at each launch
+   * The machine image. It must carry the Neuron driver, EFA and a vLLM virtual environment under
+   * `/opt/aws_neuronx_venv_*vllm*`, as the Neuron DLAMIs do.
+   * @default - the Neuron PyTorch Inference vLLM DLAMI (Ubuntu 24.04; Trn2/Trn3), resolved from its
+   * SSM parameter at each launch
    */
   readonly machineImage?: ec2.IMachineImage;
+  /**
+   * Where the first host stages the model weights it downloads and the Neuron artifacts it
+   * compiles, for the hosts after it to load.
+   * @default - a new `ModelArtifactCache` in the fleet (`DisaggregatedInference` shares one between its fleets)
+   */
+  readonly artifactCache?: IModelArtifactCache;
+  /**
+   * Retention of the fleet's log groups (vLLM, Neuron and boot logs; the agent's metric events).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Size of the (encrypted) root volume, which also holds the model weights and Neuron compile cache.
    * The Neuron docs ask for at least 512 GiB on Trainium.

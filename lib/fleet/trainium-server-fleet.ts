@@ -5,19 +5,29 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { InstanceTypeSpec, disaggregatedInferenceInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
 import { IEfaNetwork } from '../network';
+import { PATHS } from '../runtime/openai/worker-protocol';
 import { limitGrantsToAwsServices } from '../encryption';
 import { scheduleCapacityBlock } from './capacity-block';
 import { acknowledgeFleetFindings } from './fleet-acknowledgements';
 import { PurchaseOption } from './purchase-option';
 import type { IServerFleet } from './server-fleet';
 import type { TrainiumServerFleetProps } from './trainium-fleet-props';
-import { KvTransferRole, vllmUserData } from './vllm-server';
+import { setUpFleetServers } from './fleet-server-setup';
+import { FleetTelemetry, NEURON_MONITOR_PROMETHEUS_PORT } from './fleet-telemetry';
+import type { IModelArtifactCache } from './model-artifact-cache';
+import { KvTransferRole, NIXL_SIDE_CHANNEL_PORT } from './vllm-server';
 
-/** Default machine image: the Neuron multi-framework DLAMI, which carries the EFA installer and a vLLM environment. */
-export const NEURON_DLAMI_SSM_PARAMETER = '/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id';
+/**
+ * Default machine image: the Neuron PyTorch Inference vLLM DLAMI (Ubuntu 24.04), Trn2 and Trn3
+ * only, with the vllm-neuron environment `/opt/aws_neuronx_venv_pytorch_inference_vllm_0_24_0_1_1_0`
+ * and EFA (aws-neuron-sdk `deploy/environments/dlami.rst`). Its SSM name carries the vLLM version;
+ * `latest` follows that release line's updates.
+ */
+export const NEURON_DLAMI_SSM_PARAMETER = '/aws/service/neuron/dlami/pytorch-inference-vllm-0.24.0.1.1.0/ubuntu-24.04/latest/image_id';
 
 const DEFAULT_INSTANCE_TYPE = 'trn2.48xlarge';
 
@@ -49,6 +59,11 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
   public readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /** Where the first host stages weights and compiled artifacts for the later ones. */
+  public readonly artifactCache: IModelArtifactCache;
+  /** vLLM, neuron-monitor and boot logs of the instances, one stream each per instance. */
+  public readonly serverLogGroup: logs.ILogGroup;
+  private readonly telemetry: FleetTelemetry;
 
   protected constructor(scope: Construct, id: string, props: TrainiumServerFleetProps, kvRole: KvTransferRole) {
     super(scope, id);
@@ -65,7 +80,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     this.tensorParallelDegree = this.resolveTensorParallelDegree(props.tensorParallelDegree);
     this.maxModelLength = props.maxModelLength ?? 8192;
     this.healthCheckGracePeriod = props.healthCheckGracePeriod ?? Duration.minutes(60);
-    this.port = props.port ?? 8000;
+    this.port = this.resolvePort(props.port);
 
     this.role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -79,15 +94,26 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     this.servedModelName = props.servedModelName ?? model.defaultServedModelName;
 
     this.instanceSecurityGroup = this.createInstanceSecurityGroup(props.network);
-    this.launchTemplate = this.createLaunchTemplate(props, purchaseOption, vllmUserData({
-      model,
-      servedModelName: this.servedModelName,
-      tensorParallelDegree: this.tensorParallelDegree,
-      maxModelLength: this.maxModelLength,
-      port: this.port,
-      kvRole,
-      extraArgs: props.vllmExtraArgs ?? [],
-    }));
+    const servers = setUpFleetServers(this, {
+      role: this.role,
+      serve: {
+        model,
+        servedModelName: this.servedModelName,
+        tensorParallelDegree: this.tensorParallelDegree,
+        maxModelLength: this.maxModelLength,
+        port: this.port,
+        kvRole,
+        extraArgs: props.vllmExtraArgs ?? [],
+      },
+      instanceTypeName: this.instanceTypeSpec.name,
+      options: props,
+      healthCheckGracePeriod: this.healthCheckGracePeriod,
+      description: this.describe(),
+    });
+    this.artifactCache = servers.artifactCache;
+    this.telemetry = servers.telemetry;
+    this.serverLogGroup = servers.telemetry.serverLogs;
+    this.launchTemplate = this.createLaunchTemplate(props, purchaseOption, servers.userData);
     this.grantVolumeKey(props.volumeKey);
     const group = this.createAutoScalingGroup(props, capacity);
     this.autoScalingGroup = group;
@@ -130,6 +156,11 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
   /** Instances failing the load balancer's `/health` check. */
   public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.unHealthyHostCount(props);
+  }
+
+  /** NeuronCore utilization (0 to 1) across the fleet, from neuron-monitor through the CloudWatch agent. */
+  public metricNeuronCoreUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.telemetry.metricNeuronCoreUtilization(props);
   }
 
   /** Instances in service in the Auto Scaling group (group metrics are enabled for this). */
@@ -221,6 +252,17 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
       );
     }
     return { min, max, desired };
+  }
+
+  /** The server port, clear of the ports the hosts' other services listen on. */
+  private resolvePort(requested?: number): number {
+    const port = requested ?? 8000;
+    const taken: Record<number, string> = {
+      [NIXL_SIDE_CHANNEL_PORT]: "NIXL's side channel",
+      [NEURON_MONITOR_PROMETHEUS_PORT]: "neuron-monitor's Prometheus exporter",
+    };
+    if (taken[port]) throw new Error(`${this.describe()}: port ${port} is ${taken[port]} on the instances; give another port.`);
+    return port;
   }
 
   private resolveTensorParallelDegree(requested?: number): number {
@@ -342,9 +384,15 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
       protocol: elbv2.Protocol.TCP,
       targets: [group],
       deregistrationDelay: Duration.seconds(60),
+      // Readiness: vLLM's API server binds its port early but serves HTTP, /health included, only
+      // after the engine is up (vllm/entrypoints/openai/api_server.py: setup_server binds,
+      // build_async_engine_client loads the model and starts the workers, whose init sets up the
+      // KV connector, then serve_http), and /health answers 503 once the engine died
+      // (vllm/entrypoints/serve/instrumentator/health.py). The router's worker protocol names the
+      // same path; the router reaches only hosts this check passes.
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
-        path: '/health',
+        path: PATHS.health,
         port: String(this.port),
         interval: Duration.seconds(30),
         healthyThresholdCount: 2,

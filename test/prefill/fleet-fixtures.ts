@@ -28,6 +28,13 @@ export function launchTemplateData(template: Template): Record<string, any> {
   return (templates[0] as any).Properties.LaunchTemplateData;
 }
 
+/** The statements of the fleet's instance role policy (`Prefill/InstanceRole/DefaultPolicy`). */
+export function instanceRoleStatements(template: Template): Array<Record<string, any>> {
+  const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('PrefillInstanceRoleDefaultPolicy'));
+  expect(policies).toHaveLength(1);
+  return (policies[0][1] as any).Properties.PolicyDocument.Statement;
+}
+
 /** The user data script as text, with CloudFormation tokens shown as `${...}`. */
 export function userDataText(data: Record<string, any>): string {
   const join = data.UserData['Fn::Base64']['Fn::Join'];

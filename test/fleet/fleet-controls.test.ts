@@ -3,9 +3,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Validations } from 'aws-cdk-lib';
 import { PurchaseOption } from '../../lib/fleet';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
-import { CDK_JSON_CONTEXT } from '../app/test-app';
+import { buildDefaultApp } from '../../lib/app';
+import { CDK_JSON_CONTEXT, withCdkEnv } from '../app/test-app';
 import { appWithControls, controlFindings } from '../controls/control-tower';
-import { CAPACITY_BLOCK, fleetScaffold } from './fleet-fixtures';
+import { CAPACITY_BLOCK, fleetScaffold } from '../prefill/fleet-fixtures';
 
 /** A fleet (and its network) in an app that runs cdk-nag and Control Tower's proactive controls. */
 function fleetApp(props: Partial<ConstructorParameters<typeof TrainiumPrefillFleet>[2]> = {}) {
@@ -42,5 +43,22 @@ describe('a fleet and its network under cdk-nag and AWS Control Tower\'s proacti
       expect.arrayContaining([{ key: 'deletion_protection.enabled', value: 'false' }]),
     );
     expect(controlFindings(off.app)).toEqual([]);
+  });
+});
+
+describe('the default app\'s fleets, network and artifact cache under the same controls', () => {
+  // The invocation layer's resources (router functions, API, alarms) are another part's to clear.
+  const mine = /^DisaggregatedInference\/(Inference\/(Network|Prefill|Decode|ArtifactCache)\/|Custom::VpcRestrictDefaultSG)/;
+  test.each([
+    ['Trainium decode', {}],
+    ['a CS-3 decode endpoint', { decodeEndpointUrl: 'https://cs3.example.com' }],
+    ['prefill on a Capacity Block', {
+      capacityBlockReservationId: 'cr-0123456789abcdef0', capacityBlockStart: '2030-08-05T11:30:00Z',
+      capacityBlockEnd: '2030-08-07T11:30:00Z', capacityBlockInstanceCount: '2', availabilityZone: 'us-east-2a',
+    }],
+  ])('%s: no unacknowledged finding on them', (_, context) => {
+    const app = appWithControls({ context: { ...CDK_JSON_CONTEXT, ...context } });
+    withCdkEnv(undefined, undefined, () => buildDefaultApp(app));
+    expect(controlFindings(app).filter((f) => mine.test(f.constructPath))).toEqual([]);
   });
 });

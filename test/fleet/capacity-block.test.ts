@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { PurchaseOption } from '../../lib/fleet';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
-import { CAPACITY_BLOCK, fleetScaffold } from './fleet-fixtures';
+import { CAPACITY_BLOCK, fleetScaffold } from '../prefill/fleet-fixtures';
 
 function fleetOnBlock(block: Parameters<typeof PurchaseOption.capacityBlock>[0] = CAPACITY_BLOCK) {
   const { stack, network, model } = fleetScaffold();
