@@ -12,6 +12,7 @@ import { IEfaNetwork } from '../network';
 import { PATHS } from '../runtime/openai/worker-protocol';
 import { limitGrantsToAwsServices } from '../encryption';
 import { scheduleCapacityBlock } from './capacity-block';
+import { FleetCapacity, resolveFleetCapacity } from './fleet-capacity';
 import { acknowledgeFleetFindings } from './fleet-acknowledgements';
 import { PurchaseOption } from './purchase-option';
 import type { IServerFleet } from './server-fleet';
@@ -76,7 +77,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     this.instanceTypeSpec = this.resolveInstanceType(props.instanceType);
     this.warnOnUnknownRegion();
     const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
-    const capacity = this.resolveCapacity(props, purchaseOption);
+    const capacity = resolveFleetCapacity(props, purchaseOption, this.describe());
     this.tensorParallelDegree = this.resolveTensorParallelDegree(props.tensorParallelDegree);
     this.maxModelLength = props.maxModelLength ?? 8192;
     this.healthCheckGracePeriod = props.healthCheckGracePeriod ?? Duration.minutes(60);
@@ -219,41 +220,6 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     );
   }
 
-  private resolveCapacity(props: TrainiumServerFleetProps, purchaseOption: PurchaseOption): { min: number; max: number; desired?: number } {
-    const block = purchaseOption.capacityBlockOptions;
-    if (block) {
-      // Zero outside the block, the block's size inside it (scheduled actions); no desired
-      // capacity in the template, so a stack update during the block leaves the running instances be.
-      const given = (['minCapacity', 'maxCapacity', 'desiredCapacity'] as const).filter((k) => props[k] !== undefined);
-      if (given.length > 0) {
-        throw new Error(
-          `${this.describe()}: ${given.join(', ')} do not apply on a Capacity Block: the group runs the block's instanceCount ` +
-            `(${block.instanceCount}) inside it and none outside it. Drop ${given.join(', ')}.`,
-        );
-      }
-      return { min: 0, max: block.instanceCount };
-    }
-    const min = props.minCapacity ?? 1;
-    const max = props.maxCapacity ?? Math.max(min, 2);
-    for (const [name, value] of Object.entries({ minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity })) {
-      if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
-        throw new Error(`${this.describe()}: ${name} ${value} is not a whole number of instances; give an integer >= 0.`);
-      }
-    }
-    if (min > max) {
-      throw new Error(
-        `${this.describe()}: minCapacity ${min} is above maxCapacity ${max}. Lower minCapacity or raise maxCapacity to at least ${min}.`,
-      );
-    }
-    const desired = props.desiredCapacity;
-    if (desired !== undefined && (desired < min || desired > max)) {
-      throw new Error(
-        `${this.describe()}: desiredCapacity ${desired} is outside minCapacity ${min} .. maxCapacity ${max}. Give a value in that range.`,
-      );
-    }
-    return { min, max, desired };
-  }
-
   /** The server port, clear of the ports the hosts' other services listen on. */
   private resolvePort(requested?: number): number {
     const port = requested ?? 8000;
@@ -358,7 +324,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     limitGrantsToAwsServices(key);
   }
 
-  private createAutoScalingGroup(props: TrainiumServerFleetProps, capacity: { min: number; max: number; desired?: number }) {
+  private createAutoScalingGroup(props: TrainiumServerFleetProps, capacity: FleetCapacity) {
     return new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnetSelection,
