@@ -140,7 +140,7 @@ export class FleetTelemetry extends Construct {
     const ctl = `${AGENT_DIR}/bin/amazon-cloudwatch-agent-ctl`;
     return [
       `install -d -m 755 ${AGENT_DIR}/etc /var/log/neuron-monitor`,
-      `cat > ${AGENT_CONFIG} <<'AGENT'\n${JSON.stringify(this.agentConfiguration(), undefined, 1)}\nAGENT`,
+      `cat > ${AGENT_CONFIG} <<'AGENT'\n${JSON.stringify(this.agentConfiguration())}\nAGENT`,
       `cat > ${PROMETHEUS_CONFIG} <<PROMETHEUS\n${this.prometheusConfiguration()}\nPROMETHEUS`,
       // The agent from AWS's regional download link (CloudWatch User Guide, download-cloudwatch-agent-commandline)
       // when the image has none; observability never stops the boot.

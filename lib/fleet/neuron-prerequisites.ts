@@ -75,6 +75,7 @@ export function prerequisiteBootCommands(): string[] {
   ln -sf /usr/local/cuda-12.6/targets/x86_64-linux/lib/stubs/libcuda.so /usr/local/lib/libcuda.so.1
   ldconfig
 ) || true`,
-    `bash ${PREREQUISITE_CHECK_PATH}`,
+    // VLLM_VENV is a variable of the boot shell, not of its environment: hand it over.
+    `VLLM_VENV="$VLLM_VENV" bash ${PREREQUISITE_CHECK_PATH}`,
   ];
 }

@@ -134,3 +134,13 @@ describe('the CloudWatch agent, configured in the launch template', () => {
     expect(stack.resolve(prefill.serverLogGroup.logGroupName)).toEqual({ Ref: expect.stringMatching(/^PrefillTelemetryServerLogs/) });
   });
 });
+
+describe('the user data', () => {
+  test('stays under EC2\'s 16 KB limit for raw user data, with every CloudFormation value at 128 characters', () => {
+    const { template } = fleet();
+    const data = launchTemplateData(template);
+    const [separator, parts] = data.UserData['Fn::Base64']['Fn::Join'];
+    const longest = parts.map((part: unknown) => (typeof part === 'string' ? part : 'x'.repeat(128))).join(separator);
+    expect(Buffer.byteLength(longest)).toBeLessThan(16 * 1024);
+  });
+});

@@ -35,7 +35,7 @@ interface Host {
  * Runs the check against a fake host: a venv whose `python` imports nixl and runs the probe as
  * told, and `ldconfig`, `ldd` and `logger` stand-ins on PATH (logger appends to journal.log).
  */
-function runCheck(check: string, host: Host) {
+function runCheck(check: string, bootLine: string, host: Host) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prereq-'));
   const bin = path.join(dir, 'bin');
   const venv = path.join(dir, 'venv');
@@ -56,10 +56,10 @@ function runCheck(check: string, host: Host) {
   ].join('\n'));
   exe(path.join(bin, 'logger'), `echo "$@" >> ${path.join(dir, 'journal.log')}`);
   fs.writeFileSync(path.join(dir, 'check.sh'), check);
-  const run = spawnSync('bash', [path.join(dir, 'check.sh')], {
-    encoding: 'utf8',
-    env: { PATH: `${bin}:/usr/bin:/bin`, VLLM_VENV: venv },
-  });
+  // As the boot runs it: VLLM_VENV a plain variable of the boot shell, the check started by the boot's own line.
+  const boot = `set -euo pipefail\nVLLM_VENV=${venv}\n${bootLine.replace('/opt/vllm/check-prerequisites.sh', path.join(dir, 'check.sh'))}`;
+  // stdin from /dev/null: bash reads ~/.bashrc when its stdin is a socket, as node's pipes are.
+  const run = spawnSync('bash', ['-c', boot], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` }, stdio: ['ignore', 'pipe', 'pipe'] });
   const journal = fs.existsSync(path.join(dir, 'journal.log')) ? fs.readFileSync(path.join(dir, 'journal.log'), 'utf8') : '';
   return { status: run.status, stderr: run.stderr, journal, venv };
 }
@@ -67,9 +67,11 @@ function runCheck(check: string, host: Host) {
 describe('the NIXL / LIBFABRIC prerequisites on the instances', () => {
   let script: string;
   let check: string;
+  let bootLine: string;
   beforeAll(() => {
     script = bootScript();
     check = hereDoc(script, '/opt/vllm/check-prerequisites.sh', 'CHECK');
+    bootLine = script.split('\n').find((l) => l.endsWith('bash /opt/vllm/check-prerequisites.sh'))!;
   });
 
   test('the boot installs what is missing, then runs the check before vLLM is set up', () => {
@@ -78,7 +80,8 @@ describe('the NIXL / LIBFABRIC prerequisites on the instances', () => {
     expect(at('"$VLLM_VENV/bin/pip" install --quiet nixl')).toBeGreaterThan(0);
     expect(at('apt-get install -y --no-install-recommends $APT_CUDA_ONLY cuda-cudart-dev-12-6')).toBeGreaterThan(0);
     expect(script).toContain('ln -sf /usr/local/cuda-12.6/targets/x86_64-linux/lib/stubs/libcuda.so /usr/local/lib/libcuda.so.1');
-    const checkLine = lines.indexOf('bash /opt/vllm/check-prerequisites.sh');
+    // The check reads VLLM_VENV, a variable of the boot shell that children do not inherit unless given.
+    const checkLine = lines.indexOf('VLLM_VENV="$VLLM_VENV" bash /opt/vllm/check-prerequisites.sh');
     expect(checkLine).toBeGreaterThan(at('install --quiet nixl'));
     expect(checkLine).toBeLessThan(lines.indexOf('systemctl enable --now vllm.service'));
     // Under `set -e`, a failing check ends the boot: vLLM is never started.
@@ -90,7 +93,7 @@ describe('the NIXL / LIBFABRIC prerequisites on the instances', () => {
   });
 
   test('on a complete host the check is silent and passes', () => {
-    expect(runCheck(check, {})).toMatchObject({ status: 0, stderr: '', journal: '' });
+    expect(runCheck(check, bootLine, {})).toMatchObject({ status: 0, stderr: '', journal: '' });
   });
 
   test.each<[string, Host, RegExp]>([
@@ -103,7 +106,7 @@ describe('the NIXL / LIBFABRIC prerequisites on the instances', () => {
       /^NIXL's LIBFABRIC backend does not load \(unresolved: libefa\.so\.1\): nixl\._bindings\.nixlNotFoundError: NIXL_ERR_NOT_FOUND$/,
     ],
   ])('%s: one line naming it, in the journal and on stderr, and exit 1', (_, host, message) => {
-    const run = runCheck(check, host);
+    const run = runCheck(check, bootLine, host);
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
