@@ -52,7 +52,8 @@ export interface CachedWeightsConfig {
 /** Where the model weights come from. Use the static factories. */
 export abstract class ModelSource {
   /**
-   * A model on the Hugging Face Hub, downloaded by vLLM at boot.
+   * A model on the Hugging Face Hub, downloaded into a directory on the instance when the fleet's
+   * artifact cache holds no copy yet (and then staged there for the hosts after it).
    * @param modelId the repository id, e.g. `meta-llama/Llama-3.3-70B-Instruct`
    */
   public static huggingFace(modelId: string, options: HuggingFaceModelOptions = {}): ModelSource {

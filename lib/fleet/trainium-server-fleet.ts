@@ -85,7 +85,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
 
     this.role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `${this.node.path}: SSM, CloudWatch agent and the model's source only`,
+      description: `${this.node.path}: SSM, CloudWatch agent, the model's source and its artifact-cache entries only`,
       managedPolicies: [
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
         iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
