@@ -3,7 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DecodeBackend, IDecodeEndpoint } from './decode';
-import { ModelSource, PurchaseOption, TrainiumFleetOptions } from './fleet';
+import { IModelArtifactCache, ModelArtifactCache, ModelSource, PurchaseOption, TrainiumFleetOptions, TrainiumServerFleet } from './fleet';
+import { disaggregatedPairProblem } from './hardware';
 import { BedrockInvocationLayer, InvocationApi, MockInferenceWorkers } from './invocation';
 import { InferenceMode } from './inference-mode';
 import { Isolation, NitroIsolation } from './isolation';
@@ -48,6 +49,18 @@ export interface DisaggregatedInferenceProps {
    * @default InferenceMode.TRAINIUM
    */
   readonly mode?: InferenceMode;
+  /**
+   * Let a Trainium decode fleet run on another accelerator generation than the prefill fleet
+   * (say Trn2 prefill and Trn3 decode), which the Neuron documentation does not describe.
+   * @default false - fleets of different generations are a synth error
+   */
+  readonly allowMixedAcceleratorGenerations?: boolean;
+  /**
+   * Where the fleets stage the weights they download and the Neuron artifacts they compile, so
+   * that later hosts load them from S3 (bring your own with `ModelArtifactCache.fromBucket`).
+   * @default - a new `ModelArtifactCache` (`ArtifactCache`) shared by the prefill and decode fleets
+   */
+  readonly artifactCache?: IModelArtifactCache;
 }
 
 /** Default model: the Llama generation Bedrock and Cerebras both serve. */
@@ -99,16 +112,32 @@ export class DisaggregatedInference extends Construct {
     // service-linked role use it, without which instances on a customer-managed key fail to launch.
     const isolation = (props.isolation ?? Isolation.nitro()).nitroIsolation;
     const volumeKey = isolation?.volumeKey;
-    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', { ...props.prefill, volumeKey: props.prefill?.volumeKey ?? volumeKey, network, model });
+    // One cache for both fleets: decode loads the weights prefill staged (the compiled entries differ by KV role).
+    const artifactCache = props.artifactCache ?? new ModelArtifactCache(this, 'ArtifactCache');
+    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', {
+      ...props.prefill,
+      volumeKey: props.prefill?.volumeKey ?? volumeKey,
+      artifactCache: props.prefill?.artifactCache ?? artifactCache,
+      network,
+      model,
+    });
     this.model = model;
     this.network = network;
     this.prefillFleet = prefillFleet;
     this.prefillEndpoint = prefillFleet;
-    this.decodeEndpoint = decode.bind(this, 'Decode', { network, model, prefillServedModelName: prefillFleet.servedModelName, volumeKey });
+    this.decodeEndpoint = decode.bind(this, 'Decode', { network, model, prefillServedModelName: prefillFleet.servedModelName, volumeKey, artifactCache });
+    this.checkAcceleratorGenerations(prefillFleet, props.allowMixedAcceleratorGenerations ?? false);
     if (isolation) {
       this.isolation = NitroIsolation.applyTo(this, isolation);
     }
     this.invocation = this.createInvocationLayer(props, network);
+  }
+
+  /** A Trainium decode fleet must be of the prefill fleet's accelerator generation unless the user allows otherwise. */
+  private checkAcceleratorGenerations(prefillFleet: TrainiumPrefillFleet, allowMixed: boolean): void {
+    if (!(this.decodeEndpoint instanceof TrainiumServerFleet)) return;
+    const problem = disaggregatedPairProblem(prefillFleet.instanceTypeSpec, this.decodeEndpoint.instanceTypeSpec, allowMixed);
+    if (problem) throw new Error(`DisaggregatedInference '${this.node.path}': ${problem}`);
   }
 
   /** The API in front of whichever tiers were built; in a network, the router runs in its VPC. */

@@ -28,10 +28,26 @@ export interface DefaultAppContext {
    */
   readonly decodeModelName?: string;
   /**
-   * `capacityBlockReservationId`: run prefill on this Capacity Block (`cr-...`).
+   * `capacityBlockReservationId`: run prefill on this Capacity Block (`cr-...`); needs
+   * `capacityBlockStart`, `capacityBlockEnd` and `capacityBlockInstanceCount`.
    * @default - on-demand prefill instances
    */
   readonly capacityBlockReservationId?: string;
+  /**
+   * `capacityBlockStart`: the block's start, an ISO 8601 UTC time (`2026-08-05T11:30:00Z`).
+   * @default - none; required with `capacityBlockReservationId`
+   */
+  readonly capacityBlockStart?: Date;
+  /**
+   * `capacityBlockEnd`: the block's end, an ISO 8601 UTC time.
+   * @default - none; required with `capacityBlockReservationId`
+   */
+  readonly capacityBlockEnd?: Date;
+  /**
+   * `capacityBlockInstanceCount`: the instances the block reserves.
+   * @default - none; required with `capacityBlockReservationId`
+   */
+  readonly capacityBlockInstanceCount?: number;
   /**
    * `availabilityZone`: zone of the EFA subnet (a Capacity Block's zone).
    * @default - the VPC's first Availability Zone
@@ -45,13 +61,16 @@ export interface DefaultAppContext {
 }
 
 /** The context keys, with how each value is read. */
-const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
+const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' | 'time' } = {
   prefillInstanceType: 'string',
   prefillMinCapacity: 'count',
   prefillMaxCapacity: 'count',
   decodeEndpointUrl: 'string',
   decodeModelName: 'string',
   capacityBlockReservationId: 'string',
+  capacityBlockStart: 'time',
+  capacityBlockEnd: 'time',
+  capacityBlockInstanceCount: 'count',
   availabilityZone: 'string',
   mode: 'string',
 };
@@ -59,13 +78,16 @@ const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
 /** Every context key the default app reads. */
 export const DEFAULT_APP_CONTEXT_KEYS = Object.keys(KEYS) as Array<keyof DefaultAppContext>;
 
+/** An ISO 8601 time with an explicit UTC `Z` (seconds and fractions optional). */
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+
 /**
  * Reads the default app's context. Values from `-c` arrive as strings; counts must be whole
- * numbers. A key given with an empty value is kept as '' so the construct that uses it can say
- * what is missing (e.g. a Capacity Block without its reservation id).
+ * numbers, times ISO 8601 in UTC. A key given with an empty value is kept as '' so the construct
+ * that uses it can say what is missing (e.g. a Capacity Block without its reservation id).
  */
 export function readDefaultAppContext(scope: Construct): DefaultAppContext {
-  const context: Record<string, string | number> = {};
+  const context: Record<string, string | number | Date> = {};
   for (const key of DEFAULT_APP_CONTEXT_KEYS) {
     const raw = scope.node.tryGetContext(key);
     if (raw === undefined || raw === null) continue;
@@ -73,6 +95,12 @@ export function readDefaultAppContext(scope: Construct): DefaultAppContext {
       const value = Number(raw);
       if (String(raw).trim() === '' || !Number.isInteger(value) || value < 0) {
         throw new Error(`Context ${key}='${raw}' is not a whole number of instances; pass e.g. -c ${key}=2.`);
+      }
+      context[key] = value;
+    } else if (KEYS[key] === 'time') {
+      const value = new Date(String(raw));
+      if (!UTC_TIME.test(String(raw)) || Number.isNaN(value.getTime())) {
+        throw new Error(`Context ${key}='${raw}' is not an ISO 8601 UTC time; pass e.g. -c ${key}=2026-08-05T11:30:00Z.`);
       }
       context[key] = value;
     } else {

@@ -36,13 +36,35 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
       instanceType: context.prefillInstanceType ? new ec2.InstanceType(context.prefillInstanceType) : undefined,
       minCapacity: context.prefillMinCapacity,
       maxCapacity: context.prefillMaxCapacity,
-      purchaseOption:
-        context.capacityBlockReservationId !== undefined ? PurchaseOption.capacityBlock(context.capacityBlockReservationId) : undefined,
+      purchaseOption: capacityBlockOption(context),
     },
     decode: context.decodeEndpointUrl !== undefined
       ? DecodeBackend.cs3Url(context.decodeEndpointUrl, { servedModelName: context.decodeModelName })
       : undefined,
   };
+}
+
+/** The context keys that describe a Capacity Block; all or none of them. */
+const CAPACITY_BLOCK_KEYS = ['capacityBlockReservationId', 'capacityBlockStart', 'capacityBlockEnd', 'capacityBlockInstanceCount'] as const;
+
+/** Prefill on a Capacity Block when the context names one (all four keys), else the default. */
+function capacityBlockOption(context: DefaultAppContext): PurchaseOption | undefined {
+  const missing = CAPACITY_BLOCK_KEYS.filter((key) => context[key] === undefined);
+  if (missing.length === CAPACITY_BLOCK_KEYS.length) return undefined;
+  if (missing.length > 0) {
+    const given = CAPACITY_BLOCK_KEYS.filter((key) => !missing.includes(key));
+    throw new Error(
+      `Context ${given.join(', ')} ${given.length === 1 ? 'describes' : 'describe'} a Capacity Block, but ` +
+        `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. Pass all four, e.g. -c capacityBlockReservationId=cr-0123456789abcdef0 ` +
+        '-c capacityBlockStart=2026-08-05T11:30:00Z -c capacityBlockEnd=2026-08-07T11:30:00Z -c capacityBlockInstanceCount=2.',
+    );
+  }
+  return PurchaseOption.capacityBlock({
+    reservationId: context.capacityBlockReservationId!,
+    startTime: context.capacityBlockStart!,
+    endTime: context.capacityBlockEnd!,
+    instanceCount: context.capacityBlockInstanceCount!,
+  });
 }
 
 /**

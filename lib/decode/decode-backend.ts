@@ -1,6 +1,6 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { PurchaseOption, type ModelSource, type TrainiumFleetOptions } from '../fleet';
+import { PurchaseOption, type IModelArtifactCache, type ModelSource, type TrainiumFleetOptions } from '../fleet';
 import type { IEfaNetwork } from '../network';
 import { Cs3Connection, type Cs3PrivateLinkOptions } from './cs3-connection';
 import { Cs3DecodeEndpoint, type Cs3DecodeOptions } from './cs3-decode-endpoint';
@@ -20,6 +20,11 @@ export interface DecodeBackendBindOptions {
    * @default - the fleet's own `volumeKey`, or the AWS-managed EBS key
    */
   readonly volumeKey?: kms.IKey;
+  /**
+   * The artifact cache the prefill fleet uses, for a decode fleet that names none.
+   * @default - the fleet's own `artifactCache`, or a new one
+   */
+  readonly artifactCache?: IModelArtifactCache;
 }
 
 /**
@@ -66,6 +71,7 @@ class TrainiumFleetBackend extends DecodeBackend {
     return new TrainiumDecodeFleet(scope, id, {
       ...this.options,
       volumeKey: this.options.volumeKey ?? options.volumeKey,
+      artifactCache: this.options.artifactCache ?? options.artifactCache,
       network: options.network,
       model: options.model,
     });

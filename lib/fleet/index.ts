@@ -4,3 +4,6 @@ export * from './vllm-server';
 export * from './server-fleet';
 export * from './trainium-fleet-props';
 export * from './trainium-server-fleet';
+export * from './capacity-block';
+export * from './model-artifact-cache';
+export * from './vllm-time-limits';

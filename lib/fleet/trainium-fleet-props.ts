@@ -1,17 +1,22 @@
 import type { Duration, Size } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { IEfaNetwork } from '../network';
+import type { IModelArtifactCache } from './model-artifact-cache';
 import type { ModelSource } from './model-source';
 import type { PurchaseOption } from './purchase-option';
+import type { VllmTimeLimitOptions } from './vllm-time-limits';
 
 /**
  * Settings of a Trainium fleet (prefill or decode) other than its network and model, which
  * `DisaggregatedInference` supplies to the fleets it builds.
  */
-export interface TrainiumFleetOptions {
+export interface TrainiumFleetOptions extends VllmTimeLimitOptions {
   /**
-   * The instance type. Must be a Trainium type with EFA.
+   * The instance type: a Trainium type with EFA on which the default image's vLLM (vllm-neuron)
+   * runs disaggregated inference, i.e. Trn2 (trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge); trn1 and
+   * trn1n are refused.
    * @default trn2.48xlarge
    */
   readonly instanceType?: ec2.InstanceType;
@@ -42,7 +47,7 @@ export interface TrainiumFleetOptions {
   readonly servedModelName?: string;
   /**
    * vLLM tensor-parallel degree. Must divide the type's logical NeuronCores (at the default logical
-   * NeuronCore configuration: 64 on trn2.48xlarge, 32 on trn1.32xlarge).
+   * NeuronCore configuration: 64 on trn2.48xlarge, 4 on trn2.3xlarge).
    * @default - all logical NeuronCores of the type
    */
   readonly tensorParallelDegree?: number;
@@ -63,11 +68,23 @@ export interface TrainiumFleetOptions {
    */
   readonly vllmExtraArgs?: string[];
   /**
-   * The machine image.
-   * @default - the Neuron multi-framework Deep Learning AMI (Ubuntu 24.04), resolved from its SSM
-   * parameter at each launch
+   * The machine image. It must carry the Neuron driver, EFA and a vLLM virtual environment under
+   * `/opt/aws_neuronx_venv_*vllm*`, as the Neuron DLAMIs do.
+   * @default - the Neuron PyTorch Inference vLLM DLAMI (Ubuntu 24.04; Trn2/Trn3), resolved from its
+   * SSM parameter at each launch
    */
   readonly machineImage?: ec2.IMachineImage;
+  /**
+   * Where the first host stages the model weights it downloads and the Neuron artifacts it
+   * compiles, for the hosts after it to load.
+   * @default - a new `ModelArtifactCache` in the fleet (`DisaggregatedInference` shares one between its fleets)
+   */
+  readonly artifactCache?: IModelArtifactCache;
+  /**
+   * Retention of the fleet's log groups (vLLM, Neuron and boot logs; the agent's metric events).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Size of the (encrypted) root volume, which also holds the model weights and Neuron compile cache.
    * The Neuron docs ask for at least 512 GiB on Trainium.
@@ -89,6 +106,13 @@ export interface TrainiumFleetOptions {
    * @default Duration.minutes(60)
    */
   readonly healthCheckGracePeriod?: Duration;
+  /**
+   * Deletion protection on the fleet's load balancer (AWS Control Tower CT.ELASTICLOADBALANCING.PR.5).
+   * While it is on, `cdk destroy` stops at the load balancer: turn it off first (set this to false
+   * and deploy, or `aws elbv2 modify-load-balancer-attributes --attributes Key=deletion_protection.enabled,Value=false`).
+   * @default true
+   */
+  readonly loadBalancerDeletionProtection?: boolean;
 }
 
 /** Properties shared by the Trainium prefill and decode fleets. */

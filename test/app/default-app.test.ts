@@ -53,37 +53,50 @@ describe('the default app with an environment', () => {
   });
 });
 
+/** A two-day, two-instance Capacity Block as the default app's context. */
+const CAPACITY_BLOCK_CONTEXT = {
+  capacityBlockReservationId: 'cr-0123456789abcdef0',
+  capacityBlockStart: '2030-08-05T11:30:00Z',
+  capacityBlockEnd: '2030-08-07T11:30:00Z',
+  capacityBlockInstanceCount: '2',
+};
+
 describe('the default app reads its context keys', () => {
   test('the keys', () => {
     expect(DEFAULT_APP_CONTEXT_KEYS).toEqual(expect.arrayContaining([
       'prefillInstanceType', 'prefillMinCapacity', 'prefillMaxCapacity', 'decodeEndpointUrl', 'capacityBlockReservationId',
+      'capacityBlockStart', 'capacityBlockEnd', 'capacityBlockInstanceCount',
     ]));
   });
 
-  test('prefill type, capacity and a Capacity Block', () => {
-    const { stack } = defaultApp({
-      prefillInstanceType: 'trn1.32xlarge',
-      prefillMinCapacity: '2',
-      prefillMaxCapacity: '4',
-      capacityBlockReservationId: 'cr-0123456789abcdef0',
-    });
+  test('prefill type and capacity', () => {
+    const { stack } = defaultApp({ prefillInstanceType: 'trn2.3xlarge', prefillMinCapacity: '2', prefillMaxCapacity: '4' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: Match.objectLike({ InstanceType: 'trn2.3xlarge' }) });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
+  });
+
+  test('prefill on a Capacity Block: its reservation in the launch template, zero outside it, scheduled scaling inside it', () => {
+    const { stack } = defaultApp({ prefillInstanceType: 'trn2.3xlarge', ...CAPACITY_BLOCK_CONTEXT });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
-        InstanceType: 'trn1.32xlarge',
+        InstanceType: 'trn2.3xlarge',
         InstanceMarketOptions: { MarketType: 'capacity-block' },
         CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: 'cr-0123456789abcdef0' } },
         Placement: Match.absent(),
       }),
     });
-    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '0', MaxSize: '2' });
+    template.hasResourceProperties('AWS::AutoScaling::ScheduledAction', { StartTime: '2030-08-05T11:30:00Z', DesiredCapacity: 2 });
+    template.hasResourceProperties('AWS::AutoScaling::ScheduledAction', { StartTime: '2030-08-07T10:50:00Z', DesiredCapacity: 0 });
   });
 
   test('a CS-3 decode URL replaces the Trainium decode fleet; a Capacity Block then needs no placement group', () => {
     const { stack, inference } = defaultApp({
       decodeEndpointUrl: 'https://api.cerebras.example',
       decodeModelName: 'llama-3.3-70b',
-      capacityBlockReservationId: 'cr-0123456789abcdef0',
+      ...CAPACITY_BLOCK_CONTEXT,
     });
     expect(inference.decodeEndpoint).toBeInstanceOf(Cs3DecodeEndpoint);
     expect(inference.decodeEndpoint.endpointUrl).toBe('https://api.cerebras.example');
@@ -93,11 +106,24 @@ describe('the default app reads its context keys', () => {
     template.resourceCountIs('AWS::EC2::PlacementGroup', 0);
   });
 
+  test('a prefill type without disaggregated inference in vllm-neuron (trn1) fails synth naming the types that can', () => {
+    expect(() => defaultApp({ prefillInstanceType: 'trn1.32xlarge' })).toThrow(
+      /TrainiumPrefillFleet 'DisaggregatedInference\/Inference\/Prefill': instance type 'trn1.32xlarge' cannot run disaggregated prefill\/decode.*Trn2 and Trn3 only.*Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge/,
+    );
+  });
+
   test('bad context values are errors naming the key and the fix', () => {
     expect(() => defaultApp({ prefillMinCapacity: 'two' })).toThrow(
       /Context prefillMinCapacity='two' is not a whole number of instances; pass e.g. -c prefillMinCapacity=2/,
     );
-    expect(() => defaultApp({ capacityBlockReservationId: '' })).toThrow(/a Capacity Block needs its Capacity Reservation id, got ''/);
+    expect(() => defaultApp({ ...CAPACITY_BLOCK_CONTEXT, capacityBlockReservationId: '' })).toThrow(/a Capacity Block needs its Capacity Reservation id, got ''/);
+    expect(() => defaultApp({ capacityBlockReservationId: 'cr-0123456789abcdef0' })).toThrow(
+      /Context capacityBlockReservationId describes a Capacity Block, but capacityBlockStart, capacityBlockEnd, capacityBlockInstanceCount are missing. Pass all four, e.g. -c capacityBlockReservationId=cr-0123456789abcdef0 -c capacityBlockStart=2026-08-05T11:30:00Z/,
+    );
+    expect(() => defaultApp({ ...CAPACITY_BLOCK_CONTEXT, capacityBlockStart: '2030-08-05 11:30' })).toThrow(
+      /Context capacityBlockStart='2030-08-05 11:30' is not an ISO 8601 UTC time; pass e.g. -c capacityBlockStart=2026-08-05T11:30:00Z/,
+    );
+    expect(() => defaultApp({ ...CAPACITY_BLOCK_CONTEXT, capacityBlockInstanceCount: 'all' })).toThrow(/Context capacityBlockInstanceCount='all' is not a whole number/);
     expect(() => defaultApp({ decodeEndpointUrl: 'http://cs3.example' })).toThrow(/url 'http:\/\/cs3.example' is not https/);
     expect(() => defaultApp({ prefillMinCapacity: 3, prefillMaxCapacity: 1 })).toThrow(/minCapacity 3 is above maxCapacity 1/);
     expect(() => defaultApp({ decodeModelName: 'llama-3.3-70b' })).toThrow(

@@ -1,4 +1,5 @@
 import { Aspects, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,6 +16,27 @@ import { fleetScaffold, launchTemplateData } from '../prefill/fleet-fixtures';
 function fleetStack(type: string, isolation: NitroIsolationProps, placementGroup = true): Stack {
   const { stack, network, model } = fleetScaffold(testStack(), { placementGroup });
   new TrainiumPrefillFleet(stack, 'Prefill', { network, model, instanceType: new ec2.InstanceType(type) });
+  NitroIsolation.applyTo(stack, isolation);
+  return stack;
+}
+
+/**
+ * A stack with a launch template like a fleet's (`Prefill/LaunchTemplate`: IMDSv2, an encrypted
+ * root, an EFA primary interface, optionally a placement group) for `type`, under
+ * NitroIsolation(`isolation`). For types the fleets refuse (trn1: no disaggregated inference in
+ * vllm-neuron), whose isolation rules still hold for any launch template.
+ */
+function launchTemplateStack(type: string, isolation: NitroIsolationProps, placementGroup: boolean): Stack {
+  const stack = testStack();
+  new ec2.CfnLaunchTemplate(new Construct(stack, 'Prefill'), 'LaunchTemplate', {
+    launchTemplateData: {
+      instanceType: type,
+      metadataOptions: { httpTokens: 'required' },
+      blockDeviceMappings: [{ deviceName: '/dev/sda1', ebs: { encrypted: true, volumeSize: 1024 } }],
+      networkInterfaces: [{ deviceIndex: 0, networkCardIndex: 0, interfaceType: 'interface' }, { deviceIndex: 1, networkCardIndex: 0, interfaceType: 'efa-only' }],
+      ...(placementGroup ? { placement: { groupName: 'efa-cluster' } } : {}),
+    },
+  });
   NitroIsolation.applyTo(stack, isolation);
   return stack;
 }
@@ -46,7 +68,7 @@ describe('NitroIsolation over a fleet', () => {
   });
 
   test('enclaves on a type without them (trn1.32xlarge) are a synth error naming the resource and the fix', () => {
-    expect(() => Template.fromStack(fleetStack('trn1.32xlarge', { enclaves: true }))).toThrow(
+    expect(() => Template.fromStack(launchTemplateStack('trn1.32xlarge', { enclaves: true }, true))).toThrow(
       /NitroIsolation: Test\/Prefill\/LaunchTemplate: Nitro Enclaves are not supported on trn1.32xlarge; use a type with enclaves \(trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\) or set enclaves: false/,
     );
   });
@@ -54,7 +76,7 @@ describe('NitroIsolation over a fleet', () => {
   const hosts = { dedicatedHosts: { hostResourceGroupArn: 'arn:aws:resource-groups:us-east-2:111111111111:group/trn1-hosts' } };
 
   test('Dedicated Hosts on trn1.32xlarge (without a placement group) set host tenancy and the host group', () => {
-    const data = launchTemplateData(Template.fromStack(fleetStack('trn1.32xlarge', hosts, false)));
+    const data = launchTemplateData(Template.fromStack(launchTemplateStack('trn1.32xlarge', hosts, false)));
     expect(data.Placement).toEqual({ Tenancy: 'host', HostResourceGroupArn: hosts.dedicatedHosts.hostResourceGroupArn });
   });
 
@@ -62,7 +84,7 @@ describe('NitroIsolation over a fleet', () => {
     expect(() => Template.fromStack(fleetStack('trn2.48xlarge', hosts, false))).toThrow(
       /Dedicated Hosts are not offered for trn2.48xlarge; use trn1.2xlarge or trn1.32xlarge, or drop dedicatedHosts/,
     );
-    expect(() => Template.fromStack(fleetStack('trn1.32xlarge', hosts, true))).toThrow(
+    expect(() => Template.fromStack(launchTemplateStack('trn1.32xlarge', hosts, true))).toThrow(
       /Dedicated Hosts cannot be launched into a placement group; create the EfaNetwork with placementGroup: false/,
     );
   });

@@ -1,0 +1,2 @@
+// KMS key helpers shared by the constructs (not part of the package's construct API).
+export * from './kms-keys';
