@@ -5,3 +5,4 @@ export * from './instance-types';
 export * from './efa-layout';
 export * from './models';
 export * from './nitro';
+export * from './prices';
