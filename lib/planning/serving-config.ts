@@ -71,6 +71,6 @@ export function prefillReplica(config: Pick<ServingConfig, 'model' | 'prefill'>)
 }
 
 /** The calibrated stage times of a configuration. */
-export function timingOf(config: ServingConfig): ServingTiming {
+export function timingOf(config: Pick<ServingConfig, 'model' | 'prefill' | 'decode'>): ServingTiming {
   return servingTiming(prefillReplica(config), config.decode.engine(config.model), config.model.kvBytesPerToken);
 }
