@@ -54,20 +54,25 @@ export interface SimulationResult {
   readonly decode: TierUsage;
 }
 
-interface Planned {
+/** One request of a workload: when it arrives and its lengths. */
+export interface PlannedRequest {
   readonly arrivalMs: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
 }
 
 const DEFAULT_REQUESTS = 2000;
-const WARM_UP_SHARE = 0.1;
+/** The share of requests, first in, that warm the fleet up and are left out of the figures. */
+export const WARM_UP_SHARE = 0.1;
 
-/** The workload's requests: the same for every fleet at one seed, so fleets are compared on the same traffic. */
-function plannedRequests(workload: Workload, count: number, seed: number): Planned[] {
+/**
+ * The workload's requests at a seed: the same for every fleet, so fleets are compared on the same
+ * traffic (and a benchmark can send the mock what the simulation saw).
+ */
+export function plannedRequests(workload: Workload, count: number, seed = 1): PlannedRequest[] {
   const random = seededRandom(seed);
   const ratePerMs = workload.requestsPerSecond / 1000;
-  const planned: Planned[] = [];
+  const planned: PlannedRequest[] = [];
   let at = 0;
   for (let i = 0; i < count; i++) {
     at += exponentialDraw(random, ratePerMs);
@@ -146,7 +151,7 @@ export function simulate(config: ServingConfig, fleet: FleetSize, workload: Work
     else join();
   };
 
-  const work = (request: Planned): PrefillWork => ({
+  const work = (request: PlannedRequest): PrefillWork => ({
     newTokens: Math.max(1, Math.round(request.inputTokens * (1 - hit))),
     contextTokens: request.inputTokens,
   });
