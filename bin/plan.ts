@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * The planner: what TTFT, TPOT, goodput and cost a fleet gives under a workload, and the smallest
  * prefill:decode counts that meet an SLO, before anyone pays for a Trainium hour.

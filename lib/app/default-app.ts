@@ -1,6 +1,7 @@
 import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DecodeBackend } from '../decode';
 import { DisaggregatedInference, DisaggregatedInferenceProps } from '../disaggregated-inference';
 import { PurchaseOption } from '../fleet';
 import { InferenceMode } from '../inference-mode';
@@ -39,7 +40,7 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
         context.capacityBlockReservationId !== undefined ? PurchaseOption.capacityBlock(context.capacityBlockReservationId) : undefined,
     },
     decode: context.decodeEndpointUrl !== undefined
-      ? { url: context.decodeEndpointUrl, servedModelName: context.decodeModelName }
+      ? DecodeBackend.cs3Url(context.decodeEndpointUrl, { servedModelName: context.decodeModelName })
       : undefined,
   };
 }

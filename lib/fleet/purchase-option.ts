@@ -38,11 +38,13 @@ export class PurchaseOption {
     return this.kind !== 'capacity-block';
   }
 
-  /** The launch-template fields this option sets. */
-  public renderLaunchTemplateData(): Pick<
-    ec2.CfnLaunchTemplate.LaunchTemplateDataProperty,
-    'instanceMarketOptions' | 'capacityReservationSpecification'
-  > {
+  /**
+   * The launch-template fields this option sets (market options, capacity reservation), for the
+   * fleet to spread into its launch template data.
+   *
+   * @internal
+   */
+  public _renderLaunchTemplateData(): Partial<ec2.CfnLaunchTemplate.LaunchTemplateDataProperty> {
     if (!this.reservationId) return {};
     return {
       ...(this.kind === 'capacity-block' ? { instanceMarketOptions: { marketType: 'capacity-block' } } : {}),

@@ -8,96 +8,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceTypeSpec, efaInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
 import { IEfaNetwork } from '../network';
-import { ModelSource } from './model-source';
 import { PurchaseOption } from './purchase-option';
+import type { IServerFleet } from './server-fleet';
+import type { TrainiumServerFleetProps } from './trainium-fleet-props';
 import { KvTransferRole, vllmUserData } from './vllm-server';
-
-/** Properties shared by the Trainium prefill and decode fleets. */
-export interface TrainiumServerFleetProps {
-  /** The EFA network the instances join (its subnet, security group and placement group). */
-  readonly network: IEfaNetwork;
-  /** Where the model weights come from. */
-  readonly model: ModelSource;
-  /**
-   * The instance type. Must be a Trainium type with EFA.
-   * @default trn2.48xlarge
-   */
-  readonly instanceType?: ec2.InstanceType;
-  /**
-   * Fewest instances.
-   * @default 1
-   */
-  readonly minCapacity?: number;
-  /**
-   * Most instances.
-   * @default - the larger of `minCapacity` and 2
-   */
-  readonly maxCapacity?: number;
-  /**
-   * Instances at deploy time.
-   * @default - `minCapacity`
-   */
-  readonly desiredCapacity?: number;
-  /**
-   * How the instances are bought.
-   * @default PurchaseOption.onDemand()
-   */
-  readonly purchaseOption?: PurchaseOption;
-  /**
-   * The `model` name the server answers to.
-   * @default - the Hugging Face id, or the last segment of the S3 prefix
-   */
-  readonly servedModelName?: string;
-  /**
-   * vLLM tensor-parallel degree. Must divide the type's logical NeuronCores (at the default logical
-   * NeuronCore configuration: 64 on trn2.48xlarge, 32 on trn1.32xlarge).
-   * @default - all logical NeuronCores of the type
-   */
-  readonly tensorParallelDegree?: number;
-  /**
-   * Longest sequence (prompt plus output) the server accepts. Neuron compiles graphs per sequence
-   * bucket, so longer limits lengthen start-up and take device memory.
-   * @default 8192
-   */
-  readonly maxModelLength?: number;
-  /**
-   * Port of the OpenAI-compatible server and of the load balancer listener.
-   * @default 8000
-   */
-  readonly port?: number;
-  /**
-   * Extra `vllm serve` arguments, appended as given.
-   * @default - none
-   */
-  readonly vllmExtraArgs?: string[];
-  /**
-   * The machine image.
-   * @default - the Neuron multi-framework Deep Learning AMI (Ubuntu 24.04), resolved from its SSM
-   * parameter at each launch
-   */
-  readonly machineImage?: ec2.IMachineImage;
-  /**
-   * Size of the (encrypted) root volume, which also holds the model weights and Neuron compile cache.
-   * The Neuron docs ask for at least 512 GiB on Trainium.
-   * @default Size.gibibytes(1024)
-   */
-  readonly rootVolumeSize?: Size;
-  /**
-   * Customer-managed KMS key for the volumes. Its key policy gains a statement for the Auto Scaling
-   * service-linked role (`AWSServiceRoleForAutoScaling`), which must already exist in the account,
-   * as it does once any Auto Scaling group was created there; otherwise create it first with
-   * `aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com`. An imported
-   * key's policy is not changed: grant that role its use yourself.
-   * @default - the account's AWS-managed EBS key
-   */
-  readonly volumeKey?: kms.IKey;
-  /**
-   * How long a new instance may take before the load balancer health check counts: model download,
-   * Neuron compilation and loading take tens of minutes on a 70B model.
-   * @default Duration.minutes(60)
-   */
-  readonly healthCheckGracePeriod?: Duration;
-}
 
 /** Default machine image: the Neuron multi-framework DLAMI, which carries the EFA installer and a vLLM environment. */
 export const NEURON_DLAMI_SSM_PARAMETER = '/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id';
@@ -109,15 +23,17 @@ const DEFAULT_INSTANCE_TYPE = 'trn2.48xlarge';
  * an Auto Scaling group in the EFA subnet, a least-privilege instance role, vLLM user data, and an
  * internal Network Load Balancer in front. Subclasses choose the KV role.
  */
-export abstract class TrainiumServerFleet extends Construct {
+export abstract class TrainiumServerFleet extends Construct implements IServerFleet {
   /** The catalog entry of the instance type. */
   public readonly instanceTypeSpec: InstanceTypeSpec;
   /** Base URL of the OpenAI-compatible server: `http://<load balancer DNS>:<port>`. */
   public readonly endpointUrl: string;
+  /** Port of the server and of the load balancer listener (the `connections`' default port). */
   public readonly port: number;
   public readonly servedModelName: string;
   public readonly tensorParallelDegree: number;
-  public readonly maxModelLength: number;
+  /** Longest sequence the server accepts (`--max-model-len`); always set, optional as in the endpoint interfaces. */
+  public readonly maxModelLength?: number;
   /** How long a new instance may fail the load balancer health check while its model loads. */
   public readonly healthCheckGracePeriod: Duration;
   /** Callers of the load balancer (default port: the server port). */
@@ -126,7 +42,8 @@ export abstract class TrainiumServerFleet extends Construct {
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
   public readonly role: iam.Role;
   public readonly launchTemplate: ec2.CfnLaunchTemplate;
-  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The instances' Auto Scaling group. */
+  public readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   public readonly targetGroup: elbv2.NetworkTargetGroup;
 
@@ -169,19 +86,25 @@ export abstract class TrainiumServerFleet extends Construct {
       extraArgs: props.vllmExtraArgs ?? [],
     }));
     this.grantVolumeKey(props.volumeKey);
-    this.autoScalingGroup = this.createAutoScalingGroup(props, capacity);
+    const group = this.createAutoScalingGroup(props, capacity);
+    this.autoScalingGroup = group;
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnetSelection,
       internetFacing: false,
     });
-    this.targetGroup = this.createTargets();
+    this.targetGroup = this.createTargets(group);
     this.connections = new ec2.Connections({
       securityGroups: this.loadBalancer.connections.securityGroups,
       defaultPort: ec2.Port.tcp(this.port),
     });
     this.endpointUrl = `http://${this.loadBalancer.loadBalancerDnsName}:${this.port}`;
     this.acknowledgeNagFindings();
+  }
+
+  /** Nothing beyond the network: the server has no API key; reach it through `connections`. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.drop(grantee, `call ${this.node.path}, an OpenAI-compatible server without an API key`);
   }
 
   /** Instances passing the load balancer's `/health` check. */
@@ -344,7 +267,7 @@ export abstract class TrainiumServerFleet extends Construct {
           ...(slot.deviceIndex === 0 && slot.networkCardIndex === 0 ? { associatePublicIpAddress: false } : {}),
         })),
         ...(placementGroup ? { placement: { groupName: placementGroup.placementGroupName } } : {}),
-        ...purchaseOption.renderLaunchTemplateData(),
+        ...purchaseOption._renderLaunchTemplateData(),
         tagSpecifications: [{ resourceType: 'instance', tags: [{ key: 'Name', value: this.node.path }] }],
       },
     });
@@ -391,12 +314,12 @@ export abstract class TrainiumServerFleet extends Construct {
     });
   }
 
-  private createTargets(): elbv2.NetworkTargetGroup {
+  private createTargets(group: autoscaling.AutoScalingGroup): elbv2.NetworkTargetGroup {
     const listener = this.loadBalancer.addListener('Listener', { port: this.port, protocol: elbv2.Protocol.TCP });
     const targetGroup = listener.addTargets('Servers', {
       port: this.port,
       protocol: elbv2.Protocol.TCP,
-      targets: [this.autoScalingGroup],
+      targets: [group],
       deregistrationDelay: Duration.seconds(60),
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,

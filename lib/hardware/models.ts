@@ -163,3 +163,20 @@ export function getModelSpec(idOrAlias: string): ModelSpec {
   }
   return spec;
 }
+
+/**
+ * The foundation-model ARN of a catalog model in a region and partition, as Bedrock names it:
+ * `arn:<partition>:bedrock:<region>::foundation-model/<foundation-model id>`.
+ */
+export function foundationModelArn(spec: ModelSpec, region: string, partition: string): string {
+  return `arn:${partition}:bedrock:${region}::foundation-model/${spec.bedrockModelIds[0]}`;
+}
+
+/**
+ * Every id a client may call a catalog model by: its Bedrock ids (foundation model and inference
+ * profiles) and its foundation-model ARN in `region` and `partition`. The one mapping the local mock
+ * (a fixed region) and the deployed registry (the stack's region and partition) both serve.
+ */
+export function clientModelIds(spec: ModelSpec, region: string, partition: string): string[] {
+  return [...spec.bedrockModelIds, foundationModelArn(spec, region, partition)];
+}

@@ -1,49 +1,17 @@
+import type { Duration, Stack } from 'aws-cdk-lib';
 import type { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
-import { getModelSpec } from '../hardware';
+import { clientModelIds, getModelSpec } from '../hardware';
 import type { IDecodeEndpoint } from '../decode';
-import type { IPrefillEndpoint } from './endpoints';
-
-/** What the invocation layer serves: the model, the ids clients call it by, its limits. */
-export interface ServedModelOptions {
-  /**
-   * The model, by any name the model catalog knows (catalog name, Hugging Face id or Bedrock id).
-   * Supplies the ids, the context window and the output limit unless those are given below.
-   *
-   * @default - the prefill tier's served model name, looked up in the catalog
-   */
-  readonly model?: string;
-  /**
-   * The ids clients call the model by (foundation-model and inference-profile ids).
-   *
-   * @default - the catalog's Bedrock ids for the model
-   */
-  readonly modelIds?: string[];
-  /**
-   * Prompt plus output tokens the model accepts.
-   *
-   * @default - the catalog's context window for the model, or the prefill or decode servers'
-   * `maxModelLength` where that is smaller
-   */
-  readonly contextWindow?: number;
-  /**
-   * Largest `maxTokens` a request may ask for.
-   *
-   * @default - the catalog's output limit for the model
-   */
-  readonly maxOutputTokens?: number;
-  /**
-   * Per-stage time limits of the router.
-   *
-   * @default - the router's defaults
-   */
-  readonly timeouts?: StageTimeoutsConfig;
-}
+import type { IPrefillEndpoint } from '../prefill';
+import type { ServedModelOptions, StageTimeouts } from './served-model';
 
 /**
  * Derives the router's registry from the constructs, so the deployed router is configured with the
  * addresses and capabilities CloudFormation actually created. It holds no secret, only the ARN.
+ * The catalog's ids include the foundation-model ARN in `stack`'s region and partition.
  */
 export function deriveModelRegistry(
+  stack: Stack,
   prefill: IPrefillEndpoint,
   decode: IDecodeEndpoint,
   options: ServedModelOptions = {},
@@ -53,7 +21,7 @@ export function deriveModelRegistry(
     options.modelIds === undefined || options.contextWindow === undefined || options.maxOutputTokens === undefined;
   const spec = needsCatalog ? lookUpModel(catalogName, options.model === undefined) : undefined;
 
-  const modelIds = options.modelIds ?? spec!.bedrockModelIds;
+  const modelIds = options.modelIds ?? clientModelIds(spec!, stack.region, stack.partition);
   if (modelIds.length === 0) {
     throw new Error('BedrockInvocationLayer: `modelIds` is empty; give at least one id clients call the model by.');
   }
@@ -73,9 +41,20 @@ export function deriveModelRegistry(
       options.contextWindow ??
       Math.min(spec!.contextWindow, ...[prefill.maxModelLength, decode.maxModelLength].filter((n): n is number => n !== undefined)),
     maxOutputTokens: options.maxOutputTokens ?? spec!.maxOutputTokens,
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.timeouts ? { timeouts: stageTimeoutsMs(options.timeouts) } : {}),
   };
   return { models: [route] };
+}
+
+/** The router's limits in milliseconds, from the construct-side durations. */
+function stageTimeoutsMs(timeouts: StageTimeouts): StageTimeoutsConfig {
+  const ms = (d?: Duration) => d?.toMilliseconds();
+  return {
+    prefillMs: ms(timeouts.prefill),
+    firstTokenMs: ms(timeouts.firstToken),
+    interTokenMs: ms(timeouts.interToken),
+    totalMs: ms(timeouts.total),
+  };
 }
 
 function lookUpModel(name: string, fromServedModelName: boolean) {

@@ -1,4 +1,4 @@
-import { getModelSpec, ModelSpec } from '../hardware';
+import { clientModelIds, getModelSpec, ModelSpec } from '../hardware';
 import { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
 import { startNodeServer } from '../runtime/server/node-server';
 import { createDecodeWorker, DecodeWorker } from './decode-worker';
@@ -49,11 +49,8 @@ export interface MockWorkers {
   close(): Promise<void>;
 }
 
-/** Model ids a client may use for a catalog model: its Bedrock ids plus the foundation-model ARN. */
-export function mockModelIds(spec: ModelSpec, region = 'us-east-1'): string[] {
-  const foundation = spec.bedrockModelIds[0];
-  return [...spec.bedrockModelIds, `arn:aws:bedrock:${region}::foundation-model/${foundation}`];
-}
+/** The region of the foundation-model ARNs the local mock answers to (it runs in none). */
+const MOCK_REGION = 'us-east-1';
 
 /**
  * The workers alone: per model, N prefill workers (each with its KV socket server) and one
@@ -118,7 +115,7 @@ async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers:
   servers.push(decodeServer);
 
   const route: ModelRouteConfig = {
-    modelIds: mockModelIds(spec),
+    modelIds: clientModelIds(spec, MOCK_REGION, 'aws'),
     prefillUrls: prefill.map((p) => p.url),
     prefillModel: spec.huggingFaceId,
     decode: { url: decodeServer.url, model: spec.huggingFaceId, canIngestKv: !options.promptReplay },

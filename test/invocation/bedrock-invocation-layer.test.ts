@@ -3,16 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  ApiEndpointType,
-  BedrockInvocationLayer,
-  BedrockOperation,
-} from '../../lib/invocation';
+import { ApiEndpointType, BedrockInvocationLayer, PrefillAutoScaling } from '../../lib/invocation';
+import type { IPrefillEndpoint } from '../../lib/prefill';
+import { BedrockOperation } from '../../lib/runtime/bedrock/operations';
 import { REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
-import type { RegistryConfig } from '../../lib/runtime/routing/registry-config';
 import { METRIC_NAMESPACE, METRIC_NAMES, MODEL_ID_DIMENSION, ERROR_TYPE_DIMENSION } from '../../lib/runtime/telemetry/schema';
 import { buildTestTiers, TEST_MODEL, type TestTiers } from './doubles';
 import { appWithNag, nagFindings } from './nag';
+import { routerRegistry } from './router-registry';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
@@ -141,15 +139,16 @@ describe('the router functions', () => {
     expect(text).toContain(':8000');
     expect(text).toContain('https://decode.example.internal:8443');
     expect(text).toContain('DecodeApiKey');
-    expect(layer.registry.models[0]).toMatchObject({
+    const config = routerRegistry(template);
+    expect(config.models[0]).toMatchObject({
       modelIds: TEST_MODEL.modelIds,
       prefillModel: 'meta-llama/Llama-3.1-70B-Instruct',
       decode: { model: 'llama3.1-70b', canIngestKv: false },
       contextWindow: 128000,
       maxOutputTokens: 2048,
     });
-    const config = layer.registry as RegistryConfig;
     expect(config.models[0].decode.apiKey?.secretArn).toBeDefined();
+    expect(layer.modelIds).toEqual(TEST_MODEL.modelIds);
   });
 
   it('may reach only the prefill load balancer port, the decode endpoint and Secrets Manager', () => {
@@ -283,7 +282,7 @@ describe('options and bad input', () => {
       vpc: t.vpc,
       ...TEST_MODEL,
       endpointType: ApiEndpointType.privateEndpoint(),
-      scalePrefill: false,
+      prefillScaling: PrefillAutoScaling.none(),
     });
     return t;
   }
@@ -322,6 +321,28 @@ describe('options and bad input', () => {
     const t = fresh();
     expect(() => new BedrockInvocationLayer(t.stack, 'Invocation', { prefill: t.prefill, decode: t.decode, ...TEST_MODEL })).toThrow(
       /reachable only inside a VPC.*Pass the network's VPC as `vpc`/,
+    );
+  });
+
+  it('lets the router reach a prefill tier on its connections\' default port (the tier gives no other port)', () => {
+    // A tier imported with only `connections` used to fail synth: "fromPort ... should be a number".
+    const t = fresh();
+    const sg = new ec2.SecurityGroup(t.stack, 'ImportedPrefillSg', { vpc: t.vpc, allowAllOutbound: false });
+    const prefill: IPrefillEndpoint = { ...t.prefill, connections: new ec2.Connections({ securityGroups: [sg], defaultPort: ec2.Port.tcp(9000) }) };
+    new BedrockInvocationLayer(t.stack, 'Invocation', { prefill, decode: t.decode, vpc: t.vpc, ...TEST_MODEL });
+    Template.fromStack(t.stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 9000,
+      ToPort: 9000,
+      GroupId: t.stack.resolve(sg.securityGroupId),
+    });
+  });
+
+  it('refuses a prefill tier in a VPC whose connections name no port, saying how to give one', () => {
+    const t = fresh();
+    const sg = new ec2.SecurityGroup(t.stack, 'ImportedPrefillSg', { vpc: t.vpc, allowAllOutbound: false });
+    const prefill: IPrefillEndpoint = { ...t.prefill, connections: new ec2.Connections({ securityGroups: [sg] }) };
+    expect(() => new BedrockInvocationLayer(t.stack, 'Invocation', { prefill, decode: t.decode, vpc: t.vpc, ...TEST_MODEL })).toThrow(
+      /the prefill tier's `connections` have security groups but no default port; give them the load balancer port/,
     );
   });
 

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { RuntimeEntry, RuntimeFunction } from '../../lib/invocation';
+import { RuntimeEntry, RuntimeFunction } from '../../lib/invocation/runtime-function';
 import { MOCK_WORKER_ENV_VAR } from '../../lib/mock/lambda/worker-environment';
 import { REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
 import { installFakeAwsLambda } from '../runtime/lambda/fake-awslambda';

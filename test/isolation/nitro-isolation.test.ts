@@ -1,10 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { Aspects, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { isNitroInstanceType } from '../../lib/hardware';
-import { NitroIsolation, NitroIsolationProps } from '../../lib/isolation';
+import { InvocationApi } from '../../lib/invocation';
+import { Isolation, NitroIsolation, NitroIsolationProps } from '../../lib/isolation';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
 import { DisaggregatedInference } from '../../lib/disaggregated-inference';
 import { testStack } from '../app/test-app';
@@ -182,7 +183,7 @@ describe('NitroIsolation with a volume key, through DisaggregatedInference', () 
   test('both fleets encrypt with the key, and the key lets the Auto Scaling service-linked role use it', () => {
     const stack = testStack();
     const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
-    new DisaggregatedInference(stack, 'Inference', { isolation: { volumeKey: key }, serveApi: false });
+    new DisaggregatedInference(stack, 'Inference', { isolation: Isolation.nitro({ volumeKey: key }), invocation: InvocationApi.none() });
     const template = Template.fromStack(stack);
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] };
     const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as any[];
@@ -192,5 +193,56 @@ describe('NitroIsolation with a volume key, through DisaggregatedInference', () 
     const forAutoScaling = statements.filter((st) => JSON.stringify(st.Principal ?? {}).includes('autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling'));
     expect(forAutoScaling.length).toBeGreaterThan(0);
     expect(forAutoScaling.flatMap((st) => st.Action)).toEqual(expect.arrayContaining(['kms:CreateGrant', 'kms:GenerateDataKey*', 'kms:Decrypt']));
+  });
+});
+
+describe('NitroIsolation checks what CloudFormation gets, after every change', () => {
+  /** A prefill fleet under NitroIsolation; `change` then runs on its launch template, after the isolation was applied. */
+  function fleetChangedLater(change: (template: ec2.CfnLaunchTemplate) => void): Stack {
+    const { stack, network, model } = fleetScaffold(testStack());
+    const fleet = new TrainiumPrefillFleet(stack, 'Prefill', { network, model });
+    NitroIsolation.applyTo(stack);
+    change(fleet.launchTemplate);
+    return stack;
+  }
+
+  test('a property override turning IMDSv1 back on is a synth error naming the template', () => {
+    const stack = fleetChangedLater((template) => template.addPropertyOverride('LaunchTemplateData.MetadataOptions.HttpTokens', 'optional'));
+    expect(() => Template.fromStack(stack)).toThrow(
+      /NitroIsolation: Test\/Prefill\/LaunchTemplate: IMDSv2 is not required; set MetadataOptions.HttpTokens to "required"/,
+    );
+  });
+
+  test('a property override giving the primary interface a public address is a synth error', () => {
+    const stack = fleetChangedLater((template) =>
+      template.addPropertyOverride('LaunchTemplateData.NetworkInterfaces.0.AssociatePublicIpAddress', true),
+    );
+    expect(() => Template.fromStack(stack)).toThrow(
+      /NitroIsolation: Test\/Prefill\/LaunchTemplate: network interface 0 gets a public IP address; set AssociatePublicIpAddress to false/,
+    );
+  });
+
+  test('an Aspect that runs after the isolation settings and exposes an instance is a synth error', () => {
+    const stack = testStack();
+    new ec2.CfnInstance(stack, 'Instance', {
+      instanceType: 'm7i.large',
+      metadataOptions: { httpTokens: 'required' },
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true } }],
+      networkInterfaces: [{ deviceIndex: '0', subnetId: 'subnet-0123456789abcdef0', associatePublicIpAddress: false }],
+    });
+    NitroIsolation.applyTo(stack);
+    // Default priority: it runs after NitroIsolation's mutating one.
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (node instanceof ec2.CfnInstance) node.networkInterfaces = [{ deviceIndex: '0', subnetId: 'subnet-0123456789abcdef0', associatePublicIpAddress: true }];
+      },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/NitroIsolation: Test\/Instance: network interface 0 gets a public IP address/);
+  });
+
+  test('a later change that makes a resource compliant is accepted: the final state is what is checked', () => {
+    const stack = instanceStack({ metadataOptions: { httpTokens: 'optional' } });
+    (stack.node.findChild('Instance') as ec2.CfnInstance).addPropertyOverride('MetadataOptions.HttpTokens', 'required');
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 });

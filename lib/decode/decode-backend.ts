@@ -1,0 +1,104 @@
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { PurchaseOption, type ModelSource, type TrainiumFleetOptions } from '../fleet';
+import type { IEfaNetwork } from '../network';
+import { Cs3Connection, type Cs3PrivateLinkOptions } from './cs3-connection';
+import { Cs3DecodeEndpoint, type Cs3DecodeOptions } from './cs3-decode-endpoint';
+import type { IDecodeEndpoint } from './decode-endpoint';
+import { TrainiumDecodeFleet } from './trainium-decode-fleet';
+
+/** What `DisaggregatedInference` gives a {@link DecodeBackend} to build its endpoint with. */
+export interface DecodeBackendBindOptions {
+  /** The EFA network the prefill fleet runs in. */
+  readonly network: IEfaNetwork;
+  /** The model prefill serves. */
+  readonly model: ModelSource;
+  /** The prefill fleet's served model name, the default `model` of a CS-3. */
+  readonly prefillServedModelName: string;
+  /**
+   * The isolation's volume key, for a decode fleet that names none.
+   * @default - the fleet's own `volumeKey`, or the AWS-managed EBS key
+   */
+  readonly volumeKey?: kms.IKey;
+}
+
+/**
+ * Where `DisaggregatedInference` runs decode: a Trainium decode fleet (the default: CS-3 capacity
+ * cannot be created by CloudFormation), a CS-3 by URL or PrivateLink, or an endpoint built elsewhere.
+ */
+export abstract class DecodeBackend {
+  /** A Trainium decode fleet in the EFA network, pulling each prompt's KV blocks from prefill. */
+  public static trainiumFleet(options: TrainiumFleetOptions = {}): DecodeBackend {
+    return new TrainiumFleetBackend(options);
+  }
+
+  /** A CS-3 at an https base URL (its OpenAI-compatible API). */
+  public static cs3Url(url: string, options: Cs3DecodeOptions = {}): DecodeBackend {
+    return new Cs3Backend(() => Cs3Connection.url(url), options);
+  }
+
+  /** A CS-3 offered as a PrivateLink endpoint service; the interface endpoint goes in the EFA subnet. */
+  public static cs3PrivateLink(privateLink: Cs3PrivateLinkOptions, options: Cs3DecodeOptions = {}): DecodeBackend {
+    return new Cs3Backend((network) => Cs3Connection.privateLink(network, privateLink), options);
+  }
+
+  /** A decode endpoint built elsewhere (e.g. `DecodeEndpoint.fromDecodeEndpointAttributes`). */
+  public static fromEndpoint(endpoint: IDecodeEndpoint): DecodeBackend {
+    return new ExistingBackend(endpoint);
+  }
+
+  /** Whether the backend launches instances into the network's cluster placement group. */
+  public abstract readonly usesPlacementGroup: boolean;
+
+  /** Builds (or returns) the decode endpoint, as construct `id` in `scope`. */
+  public abstract bind(scope: Construct, id: string, options: DecodeBackendBindOptions): IDecodeEndpoint;
+}
+
+class TrainiumFleetBackend extends DecodeBackend {
+  public readonly usesPlacementGroup: boolean;
+
+  constructor(private readonly options: TrainiumFleetOptions) {
+    super();
+    this.usesPlacementGroup = (options.purchaseOption ?? PurchaseOption.onDemand()).usesPlacementGroup;
+  }
+
+  public bind(scope: Construct, id: string, options: DecodeBackendBindOptions): IDecodeEndpoint {
+    return new TrainiumDecodeFleet(scope, id, {
+      ...this.options,
+      volumeKey: this.options.volumeKey ?? options.volumeKey,
+      network: options.network,
+      model: options.model,
+    });
+  }
+}
+
+class Cs3Backend extends DecodeBackend {
+  public readonly usesPlacementGroup = false;
+
+  constructor(
+    private readonly connection: (network: IEfaNetwork) => Cs3Connection,
+    private readonly options: Cs3DecodeOptions,
+  ) {
+    super();
+  }
+
+  public bind(scope: Construct, id: string, options: DecodeBackendBindOptions): IDecodeEndpoint {
+    return new Cs3DecodeEndpoint(scope, id, {
+      ...this.options,
+      connection: this.connection(options.network),
+      servedModelName: this.options.servedModelName ?? options.prefillServedModelName,
+    });
+  }
+}
+
+class ExistingBackend extends DecodeBackend {
+  public readonly usesPlacementGroup = false;
+
+  constructor(private readonly endpoint: IDecodeEndpoint) {
+    super();
+  }
+
+  public bind(): IDecodeEndpoint {
+    return this.endpoint;
+  }
+}
