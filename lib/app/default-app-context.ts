@@ -42,10 +42,48 @@ export interface DefaultAppContext {
    * @default - Trainium prefill and the chosen decode endpoint
    */
   readonly mode?: string;
+  /**
+   * `requestsPerSecond`: the arrival rate to size the fleets for; with an SLO key, the synth adds a
+   * capacity plan (an info annotation, `<id>.plan.json` in the cloud assembly, a warning when the
+   * configured capacities miss the SLO).
+   * @default - no capacity plan
+   */
+  readonly requestsPerSecond?: number;
+  /**
+   * `inputTokens`: prompt length of the plan's workload.
+   * @default 2000
+   */
+  readonly inputTokens?: number;
+  /**
+   * `outputTokens`: answer length of the plan's workload.
+   * @default 500
+   */
+  readonly outputTokens?: number;
+  /**
+   * `prefixCacheHitRate`: share of each prompt already cached (0 to below 1).
+   * @default 0
+   */
+  readonly prefixCacheHitRate?: number;
+  /**
+   * `concurrency`: requests the clients keep in flight at most.
+   * @default - no limit
+   */
+  readonly concurrency?: number;
+  /**
+   * `sloTtftP90Ms`: time-to-first-token target at p90, in ms.
+   * @default - no TTFT target
+   */
+  readonly sloTtftP90Ms?: number;
+  /**
+   * `sloTpotP90Ms`: time-per-output-token target at p90, in ms.
+   * @default - no TPOT target
+   */
+  readonly sloTpotP90Ms?: number;
 }
 
 /** The context keys, with how each value is read. */
-const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
+/** How a key's value is read: a string, a count of instances, a whole number, or a non-negative number. */
+const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' | 'integer' | 'number' } = {
   prefillInstanceType: 'string',
   prefillMinCapacity: 'count',
   prefillMaxCapacity: 'count',
@@ -54,6 +92,13 @@ const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
   capacityBlockReservationId: 'string',
   availabilityZone: 'string',
   mode: 'string',
+  requestsPerSecond: 'number',
+  inputTokens: 'integer',
+  outputTokens: 'integer',
+  prefixCacheHitRate: 'number',
+  concurrency: 'integer',
+  sloTtftP90Ms: 'number',
+  sloTpotP90Ms: 'number',
 };
 
 /** Every context key the default app reads. */
@@ -61,7 +106,7 @@ export const DEFAULT_APP_CONTEXT_KEYS = Object.keys(KEYS) as Array<keyof Default
 
 /**
  * Reads the default app's context. Values from `-c` arrive as strings; counts must be whole
- * numbers. A key given with an empty value is kept as '' so the construct that uses it can say
+ * numbers, numbers non-negative. A key given with an empty value is kept as '' so the construct that uses it can say
  * what is missing (e.g. a Capacity Block without its reservation id).
  */
 export function readDefaultAppContext(scope: Construct): DefaultAppContext {
@@ -69,10 +114,13 @@ export function readDefaultAppContext(scope: Construct): DefaultAppContext {
   for (const key of DEFAULT_APP_CONTEXT_KEYS) {
     const raw = scope.node.tryGetContext(key);
     if (raw === undefined || raw === null) continue;
-    if (KEYS[key] === 'count') {
+    const kind = KEYS[key];
+    if (kind !== 'string') {
       const value = Number(raw);
-      if (String(raw).trim() === '' || !Number.isInteger(value) || value < 0) {
-        throw new Error(`Context ${key}='${raw}' is not a whole number of instances; pass e.g. -c ${key}=2.`);
+      const whole = kind !== 'number';
+      if (String(raw).trim() === '' || !Number.isFinite(value) || value < 0 || (whole && !Number.isInteger(value))) {
+        const what = kind === 'count' ? 'a whole number of instances' : whole ? 'a whole number' : 'a non-negative number';
+        throw new Error(`Context ${key}='${raw}' is not ${what}; pass e.g. -c ${key}=2.`);
       }
       context[key] = value;
     } else {
