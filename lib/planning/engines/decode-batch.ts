@@ -81,11 +81,6 @@ export class DecodeBatch {
     return this.active.size;
   }
 
-  /** Sequences waiting for room. */
-  public get waitingSequences(): number {
-    return this.waiting.length;
-  }
-
   /** Time spent stepping so far, in ms. */
   public get busyMs(): number {
     return this.busy;

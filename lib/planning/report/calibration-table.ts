@@ -1,3 +1,4 @@
+import { CS3_CALIBRATION, SERVER_OVERHEAD_MS, TP_OVERHEAD_EXPONENT, TRAINIUM1_CALIBRATION, TRAINIUM2_CALIBRATION } from '../timing/calibration';
 import { PUBLISHED_FIGURES, PublishedFigure } from '../timing/published-figures';
 
 /** Predictions may differ from published figures by this share and still count as matched. */
@@ -34,5 +35,17 @@ export function formatCalibrationTable(rows: readonly CalibrationRow[]): string 
     );
     if (figure.unmatched) lines.push(`  why: ${figure.unmatched}`);
   }
+  lines.push('', 'The fitted constants:');
+  for (const c of [TRAINIUM2_CALIBRATION, TRAINIUM1_CALIBRATION]) {
+    lines.push(
+      `  ${c.generation}: prefill utilisation ${c.prefillUtilisation}, tensor-parallel scale ${c.tensorParallelScale}, ` +
+        `prefill pass ${c.prefillOverheadMsAtTp64} ms and decode step ${c.stepOverheadMsAtTp64} ms at TP 64, ` +
+        `HBM bandwidth share ${c.memoryBandwidthUtilisation}, ${c.perSequenceStepMs} ms per extra sequence; fitted to ${c.fittedTo}`,
+    );
+  }
+  lines.push(
+    `  vLLM server overhead ${SERVER_OVERHEAD_MS} ms; pass overheads grow with TP^${TP_OVERHEAD_EXPONENT}`,
+    `  CS-3: prompt utilisation ${CS3_CALIBRATION.promptUtilisation} of the peak, ${CS3_CALIBRATION.requestOverheadMs} ms per request; fitted to ${CS3_CALIBRATION.fittedTo}`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -60,10 +60,6 @@ export class LengthDistribution {
   public toString(): string {
     return this.text;
   }
-
-  public toJSON(): string {
-    return this.text;
-  }
 }
 
 function positive(value: number, what: string): void {

@@ -1,5 +1,6 @@
 import { getInstanceTypeSpec, getModelSpec, ModelSpec } from '../../hardware';
 import { Cs3Endpoint } from './cs3-endpoint';
+import type { PrefillWork } from './model-arithmetic';
 import { TrainiumReplica } from './trainium-replica';
 
 /**
@@ -64,9 +65,46 @@ const cs3Speed = (model: ModelSpec) => 1000 / new Cs3Endpoint(model).decodeStepM
 /** Artificial Analysis's default workload: 1k-token prompts (artificialanalysis.ai/methodology/performance-benchmarking). */
 const cs3Ttft = (model: ModelSpec) => new Cs3Endpoint(model).prefillMs(prompt(1000));
 
+/** One row of the Trn1 benchmark tables: a batch of prompts, their lengths, and the TTFT and TPOT p50. */
+interface Trn1Row {
+  readonly batch: number;
+  readonly input: number;
+  readonly output: number;
+  readonly ttft: number;
+  readonly tpot: number;
+  readonly ttftUnmatched?: string;
+}
+
+/** A Trn1 model's rows (batch 1 from the latency table, larger batches from the throughput table). */
+function trn1Figures(name: string, model: ModelSpec, weights: 'BF16' | 'int8', rows: readonly Trn1Row[]): PublishedFigure[] {
+  const replica = trn1(model, weights === 'int8' ? 1 : 2);
+  return rows.flatMap((row): PublishedFigure[] => {
+    const source = row.batch === 1 ? TRN1_LATENCY : TRN1_THROUGHPUT;
+    const configuration = `${name}, trn1.32xlarge, TP 32, ${weights} weights, batch ${row.batch}, ${row.input} in / ${row.output} out, ${IN_PROCESS}`;
+    return [
+      { source, configuration, metric: 'TTFT p50', unit: 'ms', published: row.ttft, predict: () => trn1Ttft(replica, row.input, row.batch), unmatched: row.ttftUnmatched },
+      { source, configuration, metric: 'TPOT p50', unit: 'ms', published: row.tpot, predict: () => tpot(replica, row.batch, meanContext(row.input, row.output)) },
+    ];
+  });
+}
+
 const TRN2_70B_CONFIG = 'Llama 3.3 70B, trn2.48xlarge, TP 64, BF16, batch 1, 10k in (12,288-token bucket) / 1.5k out';
 const TRN2_405B_CONFIG = 'Llama 3.1 405B, trn2.48xlarge, TP 64, BF16, batch 1, 10k in (10,240-token bucket) / 1.5k out';
 const TRN2_APC_CONFIG = 'Llama 3.3 70B, trn2.48xlarge, TP 64, batch 4, context buckets 512 to 8,192';
+const APC_QUEUED = "4.8x the 1k dataset's TTFT for twice the tokens: the benchmark's batch-4 run queued prompts, which a single prompt's time does not show";
+
+/** A row of the prefix-caching tutorial's table: a dataset's TTFT p50 and the prefill it asks for. */
+function apc(dataset: string, published: number, work: PrefillWork, unmatched?: string): PublishedFigure {
+  return {
+    source: TRN2_70B_APC,
+    configuration: `${TRN2_APC_CONFIG}; ${dataset}`,
+    metric: 'TTFT p50',
+    unit: 'ms',
+    published,
+    predict: () => trn2(LLAMA_33_70B, 64).prefillMs(work),
+    unmatched,
+  };
+}
 
 export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
   // Trainium2, Llama 3.3 70B tutorial: two versions of one table, same configuration.
@@ -87,87 +125,35 @@ export const PUBLISHED_FIGURES: readonly PublishedFigure[] = [
     predict: () => tpot(trn2(LLAMA_405B, 64), 1, meanContext(10000, 1500)),
     unmatched: `${SPECULATION}, nor are FP8 weights`,
   },
-  // Trainium2, Llama 3.3 70B prefix-caching tutorial, without a cache hit.
-  { source: TRN2_70B_APC, configuration: `${TRN2_APC_CONFIG}; HumanEval (about 150-token prompts, 512 bucket), no prefix caching`, metric: 'TTFT p50', unit: 'ms', published: 89.7, predict: () => trn2(LLAMA_33_70B, 64).prefillMs(prompt(512)) },
-  { source: TRN2_70B_APC, configuration: `${TRN2_APC_CONFIG}; HumanEval, prefix caching on, no hit`, metric: 'TTFT p50', unit: 'ms', published: 91.8, predict: () => trn2(LLAMA_33_70B, 64).prefillMs(prompt(512)) },
-  { source: TRN2_70B_APC, configuration: `${TRN2_APC_CONFIG}; dynamic sonnet 1k (1,024 bucket), no prefix caching`, metric: 'TTFT p50', unit: 'ms', published: 123.08, predict: () => trn2(LLAMA_33_70B, 64).prefillMs(prompt(1024)) },
-  {
-    source: TRN2_70B_APC,
-    configuration: `${TRN2_APC_CONFIG}; dynamic sonnet 1k, prefix caching on, about 25% hit`,
-    metric: 'TTFT p50',
-    unit: 'ms',
-    published: 102.15,
-    predict: () => trn2(LLAMA_33_70B, 64).prefillMs({ newTokens: 768, contextTokens: 1024 }),
-  },
-  {
-    source: TRN2_70B_APC,
-    configuration: `${TRN2_APC_CONFIG}; dynamic sonnet 2k (2,048 bucket), no prefix caching`,
-    metric: 'TTFT p50',
-    unit: 'ms',
-    published: 592.8,
-    predict: () => trn2(LLAMA_33_70B, 64).prefillMs(prompt(2048)),
-    unmatched: "4.8x the 1k dataset's TTFT for twice the tokens: the benchmark's batch-4 run queued prompts, which a single prompt's time does not show",
-  },
-  {
-    source: TRN2_70B_APC,
-    configuration: `${TRN2_APC_CONFIG}; dynamic sonnet 2k, prefix caching on, about 25% hit`,
-    metric: 'TTFT p50',
-    unit: 'ms',
-    published: 377.2,
-    predict: () => trn2(LLAMA_33_70B, 64).prefillMs({ newTokens: 1536, contextTokens: 2048 }),
-    unmatched: 'the same queueing as the uncached 2k row',
-  },
+  // Trainium2, Llama 3.3 70B prefix-caching tutorial: prompts padded to the 512 to 8,192-token buckets.
+  apc('HumanEval (about 150-token prompts, 512 bucket), no prefix caching', 89.7, prompt(512)),
+  apc('HumanEval, prefix caching on, no hit', 91.8, prompt(512)),
+  apc('dynamic sonnet 1k (1,024 bucket), no prefix caching', 123.08, prompt(1024)),
+  apc('dynamic sonnet 1k, prefix caching on, about 25% hit', 102.15, { newTokens: 768, contextTokens: 1024 }),
+  apc('dynamic sonnet 2k (2,048 bucket), no prefix caching', 592.8, prompt(2048), APC_QUEUED),
+  apc('dynamic sonnet 2k, prefix caching on, about 25% hit', 377.2, { newTokens: 1536, contextTokens: 2048 }, 'the same queueing as the uncached 2k row'),
   // Trainium2, vllm-neuron, Llama 3.1 8B at TP 8 (the tutorial calls its numbers illustrative).
   { source: TRN2_8B_EAGLE, configuration: 'Llama 3.1 8B, trn2.48xlarge, TP 8, sonnet 512 in / 128 out, concurrency 2, baseline', metric: 'TTFT p50', unit: 'ms', published: 51.07, predict: () => trn2(LLAMA_8B, 8).prefillMs(prompt(512)) },
   { source: TRN2_8B_EAGLE, configuration: 'Llama 3.1 8B, trn2.48xlarge, TP 8, sonnet 512 in / 128 out, concurrency 2, baseline', metric: 'TPOT p50', unit: 'ms', published: 10.52, predict: () => tpot(trn2(LLAMA_8B, 8), 2, meanContext(512, 128)) },
   { source: TRN2_8B_EAGLE, configuration: 'Llama 3.1 8B, trn2.48xlarge, TP 8, concurrency 2, EAGLE3 draft', metric: 'TPOT p50', unit: 'ms', published: 6.41, predict: () => tpot(trn2(LLAMA_8B, 8), 2, meanContext(512, 128)), unmatched: SPECULATION },
   // Trainium1: Llama-3-70B (the shape of Llama 3.1 70B), BF16 weights, TP 32.
-  ...[
-    { input: 2048, output: 2048, ttft: 547, tpot: 26.2 },
-    { input: 128, output: 1024, ttft: 53.2, tpot: 24.48 },
-    { input: 128, output: 128, ttft: 52.53, tpot: 26.48 },
-  ].flatMap((row): PublishedFigure[] => {
-    const configuration = `Llama-3-70B, trn1.32xlarge, TP 32, BF16, batch 1, ${row.input} in / ${row.output} out, ${IN_PROCESS}`;
-    return [
-      { source: TRN1_LATENCY, configuration, metric: 'TTFT p50', unit: 'ms', published: row.ttft, predict: () => trn1Ttft(trn1(LLAMA_70B), row.input) },
-      { source: TRN1_LATENCY, configuration, metric: 'TPOT p50', unit: 'ms', published: row.tpot, predict: () => tpot(trn1(LLAMA_70B), 1, meanContext(row.input, row.output)) },
-    ];
-  }),
-  ...[
-    { input: 2048, output: 2048, ttft: 1661.12, tpot: 32.33 },
-    { input: 128, output: 1024, ttft: 129.86, tpot: 28.38 },
-    { input: 128, output: 128, ttft: 130.37, tpot: 28.08 },
-  ].flatMap((row): PublishedFigure[] => {
-    const configuration = `Llama-3-70B, trn1.32xlarge, TP 32, BF16, batch 4, ${row.input} in / ${row.output} out, ${IN_PROCESS}`;
-    return [
-      {
-        source: TRN1_THROUGHPUT,
-        configuration,
-        metric: 'TTFT p50',
-        unit: 'ms',
-        published: row.ttft,
-        predict: () => trn1Ttft(trn1(LLAMA_70B), row.input, 4),
-        unmatched: row.input >= 2048 ? BATCHED_ENCODING : undefined,
-      },
-      { source: TRN1_THROUGHPUT, configuration, metric: 'TPOT p50', unit: 'ms', published: row.tpot, predict: () => tpot(trn1(LLAMA_70B), 4, meanContext(row.input, row.output)) },
-    ];
-  }),
+  ...trn1Figures('Llama-3-70B', LLAMA_70B, 'BF16', [
+    { batch: 1, input: 2048, output: 2048, ttft: 547, tpot: 26.2 },
+    { batch: 1, input: 128, output: 1024, ttft: 53.2, tpot: 24.48 },
+    { batch: 1, input: 128, output: 128, ttft: 52.53, tpot: 26.48 },
+    { batch: 4, input: 2048, output: 2048, ttft: 1661.12, tpot: 32.33, ttftUnmatched: BATCHED_ENCODING },
+    { batch: 4, input: 128, output: 1024, ttft: 129.86, tpot: 28.38 },
+    { batch: 4, input: 128, output: 128, ttft: 130.37, tpot: 28.08 },
+  ]),
   // Trainium1: Llama-3-8B (the shape of Llama 3.1 8B), int8-stored weights, BF16 matrix products.
-  ...[
+  ...trn1Figures('Llama-3-8B', LLAMA_8B, 'int8', [
     { batch: 1, input: 128, output: 8064, ttft: 17.09, tpot: 7.03 },
     { batch: 1, input: 4096, output: 4096, ttft: 153.02, tpot: 7.04 },
     { batch: 1, input: 128, output: 3968, ttft: 14.75, tpot: 5.86 },
     { batch: 8, input: 128, output: 8064, ttft: 55.16, tpot: 9.95 },
     { batch: 8, input: 4096, output: 4096, ttft: 1265.95, tpot: 10.04 },
     { batch: 8, input: 128, output: 3968, ttft: 49.05, tpot: 7.65 },
-  ].flatMap((row): PublishedFigure[] => {
-    const source = row.batch === 1 ? TRN1_LATENCY : TRN1_THROUGHPUT;
-    const configuration = `Llama-3-8B, trn1.32xlarge, TP 32, int8 weights, batch ${row.batch}, ${row.input} in / ${row.output} out, ${IN_PROCESS}`;
-    return [
-      { source, configuration, metric: 'TTFT p50', unit: 'ms', published: row.ttft, predict: () => trn1Ttft(trn1(LLAMA_8B, 1), row.input, row.batch) },
-      { source, configuration, metric: 'TPOT p50', unit: 'ms', published: row.tpot, predict: () => tpot(trn1(LLAMA_8B, 1), row.batch, meanContext(row.input, row.output)) },
-    ];
-  }),
+  ]),
   // Cerebras CS-3: published speeds (the catalog's inputs, so these rows check the catalog and the rule agree) and times to first token.
   { source: 'Cerebras blog "Introducing Cerebras Inference" (2024-08-27)', configuration: 'Llama 3.1 8B, Cerebras Inference', metric: 'decode speed', unit: 'tokens/s', published: 1800, predict: () => cs3Speed(LLAMA_8B) },
   {
