@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CompletionChunk, FinishReason } from '../runtime/openai/worker-protocol';
 import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
+import type { DecodeBatch } from '../planning/engines/decode-batch';
 import { DecodeFaults } from './faults';
 import { sleep } from './sleep';
 import { GeneratedAnswer } from './text-generator';
-import type { DecodeBatch } from '../planning/engines/decode-batch';
 import { TokenFeed } from './token-feed';
 
 export interface CompletionStreamOptions {
