@@ -14,6 +14,7 @@ const HELP = `Usage: npm run mock -- [options]
   --timing none|realistic    simulated stage times (default realistic)
   --prefill-instance-type T  instance type realistic prefill timing follows (default trn2.48xlarge)
   --prompt-replay            the decode worker cannot ingest KV: the router replays the prompt
+  --answer-tokens N          tokens the mock decode answers with, capped by maxTokens (default 12 to 60)
   --max-concurrency N        requests at once before ThrottlingException (default 128)
   --max-body-bytes N         largest request body (default 4194304)
   --first-token-timeout-ms N / --prefill-timeout-ms N   stage limits
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
       timing: { type: 'string', default: 'realistic' },
       'prefill-instance-type': { type: 'string' },
       'prompt-replay': { type: 'boolean', default: false },
+      'answer-tokens': { type: 'string' },
       'max-concurrency': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'first-token-timeout-ms': { type: 'string' },
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     timing: MockTiming.of(values.timing!),
     prefillInstanceType: values['prefill-instance-type'],
     promptReplay: values['prompt-replay'],
+    answerTokens: integer(values['answer-tokens'], 'answer-tokens', 1),
     timeouts: {
       firstTokenMs: integer(values['first-token-timeout-ms'], 'first-token-timeout-ms', 1),
       prefillMs: integer(values['prefill-timeout-ms'], 'prefill-timeout-ms', 1),

@@ -14,8 +14,23 @@ export interface ModelSpec {
    */
   readonly bedrockModelIds: string[];
   readonly parametersBillions: number;
+  /**
+   * Parameters one token passes through, in billions: all of them for a dense model, the shared
+   * ones plus the routed experts for a mixture of experts. Prefill FLOPs and the weights a decode
+   * step reads scale with these.
+   * @default parametersBillions (a dense model)
+   */
+  readonly activeParametersBillions?: number;
+  /**
+   * A mixture-of-experts layout: experts per MoE layer and how many each token is routed to.
+   * A decode step reads the experts its batch touches, not all of them.
+   * @default none (a dense model)
+   */
+  readonly experts?: MixtureOfExperts;
   /** Transformer layers. */
   readonly layers: number;
+  /** Query (attention) heads per layer: with `headDim`, the width attention's FLOPs scale with. */
+  readonly attentionHeads: number;
   /** Key/value heads per layer (grouped-query attention). */
   readonly kvHeads: number;
   /** Dimension of one attention head. */
@@ -31,6 +46,14 @@ export interface ModelSpec {
   readonly maxOutputTokens: number;
   /** Published Cerebras CS-3 decode speed for one stream, in output tokens per second. */
   readonly cs3DecodeTokensPerSecond: number;
+}
+
+/** A mixture-of-experts layout (Hugging Face config `num_experts`/`num_local_experts`, `num_experts_per_tok`). */
+export interface MixtureOfExperts {
+  /** Routed experts per MoE layer. */
+  readonly total: number;
+  /** Experts each token is routed to. */
+  readonly perToken: number;
 }
 
 /** Bytes of one BF16 value. */
@@ -61,18 +84,24 @@ export const LLAMA_3_1_8B_INSTRUCT: ModelSpec = llama({
   bedrockModelIds: ['meta.llama3-1-8b-instruct-v1:0', 'us.meta.llama3-1-8b-instruct-v1:0'],
   parametersBillions: 8,
   layers: 32,
+  attentionHeads: 32,
   kvHeads: 8,
   headDim: 128,
   cs3DecodeTokensPerSecond: 1800,
 });
 
-/** CS-3 speed: about 2,100 tokens/s with speculative decoding (450 tokens/s in the 2024-08 launch). */
+/**
+ * CS-3 speed: about 2,100 tokens/s in late 2024 (2,148 tokens/s, danielkim.sh "How is Cerebras so
+ * Fast?", a Cerebras engineer's write-up); 450 tokens/s at the 2024-08-27 launch (Cerebras blog
+ * "Introducing Cerebras Inference").
+ */
 export const LLAMA_3_1_70B_INSTRUCT: ModelSpec = llama({
   name: 'llama-3.1-70b-instruct',
   huggingFaceId: 'meta-llama/Llama-3.1-70B-Instruct',
   bedrockModelIds: ['meta.llama3-1-70b-instruct-v1:0', 'us.meta.llama3-1-70b-instruct-v1:0'],
   parametersBillions: 70,
   layers: 80,
+  attentionHeads: 64,
   kvHeads: 8,
   headDim: 128,
   cs3DecodeTokensPerSecond: 2100,
@@ -85,21 +114,28 @@ export const LLAMA_3_1_405B_INSTRUCT: ModelSpec = llama({
   bedrockModelIds: ['meta.llama3-1-405b-instruct-v1:0'],
   parametersBillions: 405,
   layers: 126,
+  attentionHeads: 128,
   kvHeads: 8,
   headDim: 128,
   cs3DecodeTokensPerSecond: 969,
 });
 
-/** Same shape as 3.1 70B; CS-3 speed taken as the 3.1 70B figure (same architecture). */
+/**
+ * Same shape as 3.1 70B. CS-3 speed: 2,314 tokens/s with a time to first token of about 170 ms, as
+ * measured by Artificial Analysis (1k-token prompts) and quoted by Cerebras (anintent.com, "How to Run
+ * Low-Latency AI Inference on the Cerebras CS-3 API"); a Cerebras-maintained provider table says about
+ * 2,600 (Roo-Code packages/types/src/providers/cerebras.ts).
+ */
 export const LLAMA_3_3_70B_INSTRUCT: ModelSpec = llama({
   name: 'llama-3.3-70b-instruct',
   huggingFaceId: 'meta-llama/Llama-3.3-70B-Instruct',
   bedrockModelIds: ['meta.llama3-3-70b-instruct-v1:0', 'us.meta.llama3-3-70b-instruct-v1:0'],
   parametersBillions: 70,
   layers: 80,
+  attentionHeads: 64,
   kvHeads: 8,
   headDim: 128,
-  cs3DecodeTokensPerSecond: 2100,
+  cs3DecodeTokensPerSecond: 2314,
 });
 
 /** Every model the library knows. */

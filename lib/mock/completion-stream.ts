@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CompletionChunk, FinishReason } from '../runtime/openai/worker-protocol';
 import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
+import type { DecodeBatch } from '../planning/engines/decode-batch';
 import { DecodeFaults } from './faults';
 import { sleep } from './sleep';
 import { GeneratedAnswer } from './text-generator';
-import { TimingModel, TokenPacer } from './timing';
+import { TokenFeed } from './token-feed';
 
 export interface CompletionStreamOptions {
   /** A chat completion (deltas, after a role chunk) or a plain one (text). */
@@ -14,7 +15,8 @@ export interface CompletionStreamOptions {
   readonly answer: GeneratedAnswer;
   readonly maxTokens: number;
   readonly stops: readonly string[];
-  readonly timing: TimingModel;
+  /** The decode worker's batch: the stream's tokens come at its steps' pace. */
+  readonly batch: DecodeBatch;
   readonly faults: DecodeFaults;
   readonly signal: AbortSignal;
   /** Runs once when the stream ends, however it ends. */
@@ -23,7 +25,7 @@ export interface CompletionStreamOptions {
 
 /**
  * A decode answer as vLLM streams it, in server-sent events: the answer's tokens, one event
- * each, paced by the timing model, up to max_tokens, the end of the answer or a stop string
+ * each, as the decode batch produces them, up to max_tokens, the end of the answer or a stop string
  * (which vLLM leaves out of the text); then the finish reason, the usage and `[DONE]`.
  */
 export async function* completionStream(options: CompletionStreamOptions): AsyncGenerator<Uint8Array> {
@@ -37,11 +39,12 @@ export async function* completionStream(options: CompletionStreamOptions): Async
         : { index: 0, text: text ?? '', finish_reason: finish, stop_reason: stopReason },
     ],
   });
+  let feed: TokenFeed | undefined;
   try {
     if (chat) yield sseEvent({ id, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
     await sleep(faults.delayMs ?? 0, signal);
-    const pacer = new TokenPacer(options.timing.decodeTokenMs());
     const limit = Math.min(maxTokens, answer.naturalLength);
+    feed = new TokenFeed(options.batch, options.promptTokens, limit);
     let text = '';
     let produced = 0;
     let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : 'stop';
@@ -50,7 +53,7 @@ export async function* completionStream(options: CompletionStreamOptions): Async
       if (faults.breakAfterTokens !== undefined && produced >= faults.breakAfterTokens) {
         throw new Error(`decode stream broken after ${produced} tokens (injected fault)`);
       }
-      await sleep(pacer.delayBefore(produced), signal);
+      if (!(await feed.next(signal))) break;
       let token = answer.token(produced);
       produced++;
       const hit = firstStop(text + token, stops, text.length);
@@ -73,6 +76,7 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     });
     yield sseEvent(SSE_DONE);
   } finally {
+    feed?.close();
     options.onEnd();
   }
 }

@@ -15,12 +15,18 @@ export class KvLeaseStore {
 
   public add(blob: Buffer): string {
     const id = randomUUID();
-    const timer = setTimeout(() => {
+    const expire = () => {
       this.leases.delete(id);
       // Remembered for one more lease period, so a late pull can say "expired", then forgotten.
       this.expired.add(id);
       setTimeout(() => this.expired.delete(id), Math.max(this.leaseMs, 1000)).unref();
-    }, this.leaseMs);
+    };
+    // A lease of 0 ms has run out before anyone can pull (a 0 ms timer would race a fast pull).
+    if (this.leaseMs <= 0) {
+      expire();
+      return id;
+    }
+    const timer = setTimeout(expire, this.leaseMs);
     timer.unref();
     this.leases.set(id, { blob, timer });
     return id;

@@ -37,3 +37,13 @@ describe('model catalog', () => {
     );
   });
 });
+
+test('every catalog model has the shape the timing rules need: query heads a multiple of its KV heads, MoE counts consistent', () => {
+  for (const model of MODEL_CATALOG) {
+    expect(model.attentionHeads % model.kvHeads).toBe(0);
+    const active = model.activeParametersBillions ?? model.parametersBillions;
+    expect(active).toBeLessThanOrEqual(model.parametersBillions);
+    if (model.experts) expect(model.experts.perToken).toBeLessThan(model.experts.total);
+    else expect(active).toBe(model.parametersBillions);
+  }
+});
