@@ -15,6 +15,7 @@ const HELP = `Usage: npm run mock -- [options]
   --prefill-instance-type T  instance type realistic prefill timing follows (default trn2.48xlarge)
   --prompt-replay            the decode worker cannot ingest KV: the router replays the prompt
   --optimized-decode         a second decode worker per model, routed as its optimized latency tier
+  --answer-tokens N          tokens the mock decode answers with, capped by maxTokens (default 12 to 60)
   --max-concurrency N        requests at once before ThrottlingException (default 128)
   --max-body-bytes N         largest request body (default 4194304)
   --first-token-timeout-ms N / --prefill-timeout-ms N   stage limits
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       'prefill-instance-type': { type: 'string' },
       'prompt-replay': { type: 'boolean', default: false },
       'optimized-decode': { type: 'boolean', default: false },
+      'answer-tokens': { type: 'string' },
       'max-concurrency': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'first-token-timeout-ms': { type: 'string' },
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     prefillInstanceType: values['prefill-instance-type'],
     promptReplay: values['prompt-replay'],
     optimizedDecode: values['optimized-decode'],
+    answerTokens: integer(values['answer-tokens'], 'answer-tokens', 1),
     timeouts: {
       firstTokenMs: integer(values['first-token-timeout-ms'], 'first-token-timeout-ms', 1),
       prefillMs: integer(values['prefill-timeout-ms'], 'prefill-timeout-ms', 1),

@@ -1,7 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
+import { Annotations, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CapacityPlan, InferenceWorkload, ServiceLevelObjective } from './capacity';
 import { DecodeBackend, IDecodeEndpoint } from './decode';
 import { IModelArtifactCache, ModelArtifactCache, ModelSource, PurchaseOption, TrainiumFleetOptions, TrainiumServerFleet } from './fleet';
 import { disaggregatedPairProblem } from './hardware';
@@ -61,6 +62,17 @@ export interface DisaggregatedInferenceProps {
    * @default - a new `ModelArtifactCache` (`ArtifactCache`) shared by the prefill and decode fleets
    */
   readonly artifactCache?: IModelArtifactCache;
+  /**
+   * The traffic to size the fleets for. With an `slo`, the synth simulates the configured fleets at
+   * their maximum capacities and adds the plan to the cloud assembly (see {@link CapacityPlan}).
+   * @default - no capacity plan
+   */
+  readonly workload?: InferenceWorkload;
+  /**
+   * The latency targets the capacity plan judges the fleets by; needs a `workload`.
+   * @default - no capacity plan
+   */
+  readonly slo?: ServiceLevelObjective;
 }
 
 /** Default model: the Llama generation Bedrock and Cerebras both serve. */
@@ -89,11 +101,19 @@ export class DisaggregatedInference extends Construct {
   public readonly huggingFaceTokenSecret?: secretsmanager.Secret;
   /** The isolation aspect applied, unless `Isolation.none()`. */
   public readonly isolation?: NitroIsolation;
+  /** The capacity plan, when a `workload` and an `slo` were given. */
+  public readonly capacityPlan?: CapacityPlan;
 
   constructor(scope: Construct, id: string, props: DisaggregatedInferenceProps = {}) {
     super(scope, id);
+    if ((props.workload === undefined) !== (props.slo === undefined)) {
+      throw new Error(
+        `${this.node.path}: a capacity plan needs both a workload and an slo; ${props.workload ? 'add an slo' : 'add a workload'} or drop the other.`,
+      );
+    }
     const mode = props.mode ?? InferenceMode.TRAINIUM;
     if (mode.mockWorkers) {
+      if (props.workload) Annotations.of(this).addInfo('No capacity plan in mock mode: the mock workers run in Lambda, not on the hardware a plan sizes.');
       this.mockWorkers = new MockInferenceWorkers(this, 'Mock', mode.mockWorkers);
       this.prefillEndpoint = this.mockWorkers.prefill;
       this.decodeEndpoint = this.mockWorkers.decode;
@@ -127,6 +147,9 @@ export class DisaggregatedInference extends Construct {
     this.prefillEndpoint = prefillFleet;
     this.decodeEndpoint = decode.bind(this, 'Decode', { network, model, prefillServedModelName: prefillFleet.servedModelName, volumeKey, artifactCache });
     this.checkAcceleratorGenerations(prefillFleet, props.allowMixedAcceleratorGenerations ?? false);
+    if (props.workload && props.slo) {
+      this.capacityPlan = new CapacityPlan(this, 'CapacityPlan', { prefill: prefillFleet, decode: this.decodeEndpoint, workload: props.workload, slo: props.slo });
+    }
     if (isolation) {
       this.isolation = NitroIsolation.applyTo(this, isolation);
     }

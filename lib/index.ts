@@ -12,3 +12,4 @@ export * from './decode';
 export * from './isolation';
 export * from './disaggregated-inference';
 export * from './inference-mode';
+export * from './capacity';

@@ -1,6 +1,7 @@
-import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { InferenceWorkload, ServiceLevelObjective, TokenLengths } from '../capacity';
 import { DecodeBackend } from '../decode';
 import { DisaggregatedInference, DisaggregatedInferenceProps } from '../disaggregated-inference';
 import { PurchaseOption } from '../fleet';
@@ -16,13 +17,44 @@ export interface DefaultApp {
   readonly inference: DisaggregatedInference;
 }
 
+/** The capacity plan's workload and SLO from the context, when `requestsPerSecond` asks for one. */
+function capacityPlanProps(context: DefaultAppContext): { workload?: InferenceWorkload; slo?: ServiceLevelObjective } {
+  const { requestsPerSecond, sloTtftP90Ms, sloTpotP90Ms } = context;
+  const sloGiven = sloTtftP90Ms !== undefined || sloTpotP90Ms !== undefined;
+  if (requestsPerSecond === undefined) {
+    const stray = (['inputTokens', 'outputTokens', 'prefixCacheHitRate', 'concurrency', 'sloTtftP90Ms', 'sloTpotP90Ms'] as const).filter((k) => context[k] !== undefined);
+    if (stray.length > 0) {
+      throw new Error(`Context ${stray.join(', ')} describe a capacity plan's workload or SLO, which needs -c requestsPerSecond=<rate> too.`);
+    }
+    return {};
+  }
+  if (!sloGiven) {
+    throw new Error(`Context requestsPerSecond=${requestsPerSecond} asks for a capacity plan, which needs an SLO: pass -c sloTtftP90Ms=<ms>, -c sloTpotP90Ms=<ms> or both.`);
+  }
+  const lengths = (tokens?: number) => (tokens === undefined ? undefined : TokenLengths.exactly(tokens));
+  return {
+    workload: {
+      requestsPerSecond,
+      inputTokens: lengths(context.inputTokens),
+      outputTokens: lengths(context.outputTokens),
+      prefixCacheHitRate: context.prefixCacheHitRate,
+      concurrency: context.concurrency,
+    },
+    slo: {
+      timeToFirstToken: sloTtftP90Ms === undefined ? undefined : Duration.millis(sloTtftP90Ms),
+      timePerOutputToken: sloTpotP90Ms === undefined ? undefined : Duration.millis(sloTpotP90Ms),
+    },
+  };
+}
+
 /** The composition's props from the default app's context. */
 export function defaultInferenceProps(context: DefaultAppContext): DisaggregatedInferenceProps {
+  const plan = capacityPlanProps(context);
   if (context.mode !== undefined) {
     if (context.mode !== 'mock') {
       throw new Error(`Context mode='${context.mode}' is not a mode the app knows; pass -c mode=mock, or leave mode out for Trainium.`);
     }
-    return { mode: InferenceMode.mock() };
+    return { mode: InferenceMode.mock(), ...plan };
   }
   if (context.decodeModelName !== undefined && context.decodeEndpointUrl === undefined) {
     throw new Error(
@@ -41,6 +73,7 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
     decode: context.decodeEndpointUrl !== undefined
       ? DecodeBackend.cs3Url(context.decodeEndpointUrl, { servedModelName: context.decodeModelName })
       : undefined,
+    ...plan,
   };
 }
 

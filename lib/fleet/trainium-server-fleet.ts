@@ -46,6 +46,10 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
   public readonly port: number;
   public readonly servedModelName: string;
   public readonly tensorParallelDegree: number;
+  /** Fewest instances of the group. */
+  public readonly minCapacity: number;
+  /** Most instances the group scales to: what a capacity plan judges. */
+  public readonly maxCapacity: number;
   /** Longest sequence the server accepts (`--max-model-len`); always set, optional as in the endpoint interfaces. */
   public readonly maxModelLength?: number;
   /** How long a new instance may fail the load balancer health check while its model loads. */
@@ -78,6 +82,8 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     this.warnOnUnknownRegion();
     const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
     const capacity = resolveFleetCapacity(props, purchaseOption, this.describe());
+    this.minCapacity = capacity.min;
+    this.maxCapacity = capacity.max;
     this.tensorParallelDegree = this.resolveTensorParallelDegree(props.tensorParallelDegree);
     this.maxModelLength = props.maxModelLength ?? 8192;
     this.healthCheckGracePeriod = props.healthCheckGracePeriod ?? Duration.minutes(60);

@@ -6,3 +6,4 @@ export * from './efa-layout';
 export * from './disaggregated-pair';
 export * from './models';
 export * from './nitro';
+export * from './prices';

@@ -35,15 +35,24 @@ export interface ModelSpec {
    * inference-profile ids (`us.` ...) Bedrock offers for it. Only ids Bedrock publishes.
    */
   readonly bedrockModelIds: string[];
-  /** All parameters, in billions (what the weights take in memory). */
   readonly parametersBillions: number;
   /**
-   * Parameters each token goes through, in billions: all of them for a dense model, the shared ones
-   * and the routed experts for a mixture of experts. Prefill compute follows these.
+   * Parameters one token passes through, in billions: all of them for a dense model, the shared
+   * ones plus the routed experts for a mixture of experts. Prefill FLOPs and the weights a decode
+   * step reads scale with these.
+   * @default parametersBillions (a dense model)
    */
-  readonly activeParametersBillions: number;
+  readonly activeParametersBillions?: number;
+  /**
+   * A mixture-of-experts layout: experts per MoE layer and how many each token is routed to.
+   * A decode step reads the experts its batch touches, not all of them.
+   * @default none (a dense model)
+   */
+  readonly experts?: MixtureOfExperts;
   /** Transformer layers. */
   readonly layers: number;
+  /** Query (attention) heads per layer: with `headDim`, the width attention's FLOPs scale with. */
+  readonly attentionHeads: number;
   /** Key/value heads per layer (grouped-query attention). */
   readonly kvHeads: number;
   /** Dimension of one attention head. */
@@ -73,6 +82,14 @@ export interface ModelSpec {
   readonly reasoning: boolean;
   /** How vLLM parses the model's tool calls and reasoning. */
   readonly vllm: VllmParsers;
+}
+
+/** A mixture-of-experts layout (Hugging Face config `num_experts`/`num_local_experts`, `num_experts_per_tok`). */
+export interface MixtureOfExperts {
+  /** Routed experts per MoE layer. */
+  readonly total: number;
+  /** Experts each token is routed to. */
+  readonly perToken: number;
 }
 
 /** Bytes of one BF16 value. */
@@ -119,10 +136,9 @@ function fromShape(spec: Omit<ModelSpec, 'kvBytesPerToken'>): ModelSpec {
   return { ...spec, kvBytesPerToken: kvCacheBytesPerToken({ layers: growing, kvHeads: spec.kvHeads, headDim: spec.headDim }) };
 }
 
-function llama(spec: Omit<ModelSpec, 'kvBytesPerToken' | 'contextWindow' | 'maxOutputTokens' | 'activeParametersBillions' | 'reasoning' | 'vllm'>): ModelSpec {
+function llama(spec: Omit<ModelSpec, 'kvBytesPerToken' | 'contextWindow' | 'maxOutputTokens' | 'reasoning' | 'vllm'>): ModelSpec {
   return fromShape({
     ...spec,
-    activeParametersBillions: spec.parametersBillions,
     contextWindow: LLAMA_31_CONTEXT,
     maxOutputTokens: SERVED_MAX_OUTPUT,
     reasoning: false,
@@ -136,18 +152,24 @@ export const LLAMA_3_1_8B_INSTRUCT: ModelSpec = llama({
   bedrockModelIds: ['meta.llama3-1-8b-instruct-v1:0', 'us.meta.llama3-1-8b-instruct-v1:0'],
   parametersBillions: 8,
   layers: 32,
+  attentionHeads: 32,
   kvHeads: 8,
   headDim: 128,
   cs3DecodeTokensPerSecond: 1800,
 });
 
-/** CS-3 speed: about 2,100 tokens/s with speculative decoding (450 tokens/s in the 2024-08 launch). */
+/**
+ * CS-3 speed: about 2,100 tokens/s in late 2024 (2,148 tokens/s, danielkim.sh "How is Cerebras so
+ * Fast?", a Cerebras engineer's write-up); 450 tokens/s at the 2024-08-27 launch (Cerebras blog
+ * "Introducing Cerebras Inference").
+ */
 export const LLAMA_3_1_70B_INSTRUCT: ModelSpec = llama({
   name: 'llama-3.1-70b-instruct',
   huggingFaceId: 'meta-llama/Llama-3.1-70B-Instruct',
   bedrockModelIds: ['meta.llama3-1-70b-instruct-v1:0', 'us.meta.llama3-1-70b-instruct-v1:0'],
   parametersBillions: 70,
   layers: 80,
+  attentionHeads: 64,
   kvHeads: 8,
   headDim: 128,
   cs3DecodeTokensPerSecond: 2100,
@@ -160,21 +182,28 @@ export const LLAMA_3_1_405B_INSTRUCT: ModelSpec = llama({
   bedrockModelIds: ['meta.llama3-1-405b-instruct-v1:0'],
   parametersBillions: 405,
   layers: 126,
+  attentionHeads: 128,
   kvHeads: 8,
   headDim: 128,
   cs3DecodeTokensPerSecond: 969,
 });
 
-/** Same shape as 3.1 70B; CS-3 speed taken as the 3.1 70B figure (same architecture). */
+/**
+ * Same shape as 3.1 70B. CS-3 speed: 2,314 tokens/s with a time to first token of about 170 ms, as
+ * measured by Artificial Analysis (1k-token prompts) and quoted by Cerebras (anintent.com, "How to Run
+ * Low-Latency AI Inference on the Cerebras CS-3 API"); a Cerebras-maintained provider table says about
+ * 2,600 (Roo-Code packages/types/src/providers/cerebras.ts).
+ */
 export const LLAMA_3_3_70B_INSTRUCT: ModelSpec = llama({
   name: 'llama-3.3-70b-instruct',
   huggingFaceId: 'meta-llama/Llama-3.3-70B-Instruct',
   bedrockModelIds: ['meta.llama3-3-70b-instruct-v1:0', 'us.meta.llama3-3-70b-instruct-v1:0'],
   parametersBillions: 70,
   layers: 80,
+  attentionHeads: 64,
   kvHeads: 8,
   headDim: 128,
-  cs3DecodeTokensPerSecond: 2100,
+  cs3DecodeTokensPerSecond: 2314,
 });
 
 /**
@@ -197,7 +226,9 @@ export const GPT_OSS_120B: ModelSpec = fromShape({
   bedrockModelIds: ['openai.gpt-oss-120b-1:0'],
   parametersBillions: 116.83,
   activeParametersBillions: 5.13,
+  experts: { total: 128, perToken: 4 },
   layers: 36,
+  attentionHeads: 64,
   kvHeads: 8,
   headDim: 64,
   slidingWindow: { layers: 18, tokens: 128 },
@@ -223,8 +254,8 @@ export const QWEN3_32B: ModelSpec = fromShape({
   huggingFaceId: 'Qwen/Qwen3-32B',
   bedrockModelIds: ['qwen.qwen3-32b-v1:0'],
   parametersBillions: 32.8,
-  activeParametersBillions: 32.8,
   layers: 64,
+  attentionHeads: 64,
   kvHeads: 8,
   headDim: 128,
   contextWindow: 40_960,
@@ -250,7 +281,9 @@ export const QWEN3_CODER_480B_A35B_INSTRUCT: ModelSpec = fromShape({
   bedrockModelIds: ['qwen.qwen3-coder-480b-a35b-v1:0'],
   parametersBillions: 480,
   activeParametersBillions: 35,
+  experts: { total: 160, perToken: 8 },
   layers: 62,
+  attentionHeads: 96,
   kvHeads: 8,
   headDim: 128,
   contextWindow: 262_144,

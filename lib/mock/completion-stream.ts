@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CompletionChunk, CompletionDelta, FinishReason } from '../runtime/openai/worker-protocol';
 import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
+import type { DecodeBatch } from '../planning/engines/decode-batch';
 import { DecodeFaults } from './faults';
 import type { MockAnswer, MockToken } from './mock-answer';
 import { sleep } from './sleep';
-import { TimingModel, TokenPacer } from './timing';
+import { TokenFeed } from './token-feed';
 
 export interface CompletionStreamOptions {
   /** A chat completion (deltas, after a role chunk) or a plain one (text). */
@@ -14,7 +15,8 @@ export interface CompletionStreamOptions {
   readonly answer: MockAnswer;
   readonly maxTokens: number;
   readonly stops: readonly string[];
-  readonly timing: TimingModel;
+  /** The decode worker's batch: the stream's tokens come at its steps' pace. */
+  readonly batch: DecodeBatch;
   readonly faults: DecodeFaults;
   readonly signal: AbortSignal;
   /** Runs once when the stream ends, however it ends. */
@@ -36,10 +38,11 @@ function chatDelta(token: MockToken): CompletionDelta {
 }
 
 /**
- * A decode answer as vLLM streams it, in server-sent events: the answer's tokens, one event
- * each, paced by the timing model, up to max_tokens, the end of the answer or a stop string in
- * its text (which vLLM leaves out of the text); then the finish reason, the usage (no prompt
- * tokens came from a prefix cache: the mock has none) and `[DONE]`.
+ * A decode answer as vLLM streams it, in server-sent events: the answer's tokens (reasoning, text
+ * or a tool call's pieces: see mock-answer.ts), one event each, as the decode batch produces them,
+ * up to max_tokens, the end of the answer or a stop string in its text (which vLLM leaves out of the
+ * text); then the finish reason, the usage (no prompt tokens came from a prefix cache: the mock has
+ * none) and `[DONE]`.
  */
 export async function* completionStream(options: CompletionStreamOptions): AsyncGenerator<Uint8Array> {
   const { chat, answer, maxTokens, stops, faults, signal } = options;
@@ -52,11 +55,12 @@ export async function* completionStream(options: CompletionStreamOptions): Async
         : { index: 0, text: token?.text ?? '', finish_reason: finish, stop_reason: stopReason },
     ],
   });
+  let feed: TokenFeed | undefined;
   try {
     if (chat) yield sseEvent({ id, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
     await sleep(faults.delayMs ?? 0, signal);
-    const pacer = new TokenPacer(options.timing.decodeTokenMs());
     const limit = Math.min(maxTokens, answer.naturalLength);
+    feed = new TokenFeed(options.batch, options.promptTokens, limit);
     let text = '';
     let produced = 0;
     let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : answer.finishReason;
@@ -65,20 +69,17 @@ export async function* completionStream(options: CompletionStreamOptions): Async
       if (faults.breakAfterTokens !== undefined && produced >= faults.breakAfterTokens) {
         throw new Error(`decode stream broken after ${produced} tokens (injected fault)`);
       }
-      await sleep(pacer.delayBefore(produced), signal);
+      if (!(await feed.next(signal))) break;
       let token = answer.token(produced);
       produced++;
-      let hit: { index: number; stop: string } | undefined;
-      if (token.kind === 'text') {
-        hit = firstStop(text + token.text, stops, text.length);
-        // vLLM drops the stop string and whatever follows it from the output.
-        if (hit) token = { kind: 'text', text: (text + token.text).slice(text.length, hit.index) };
-        text += token.text;
-      }
+      // Stop strings end the answer's text (vLLM drops the stop string and whatever follows it).
+      const hit = token.kind === 'text' ? firstStop(text + token.text, stops, text.length) : undefined;
       if (hit) {
+        token = { kind: 'text', text: (text + token.text).slice(text.length, hit.index) };
         finish = 'stop';
         stopReason = hit.stop;
       }
+      if (token.kind === 'text') text += token.text;
       if (token.text || token.kind === 'toolCall') yield sseEvent(chunk(token, null));
       if (hit) break;
     }
@@ -87,15 +88,11 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     yield sseEvent({
       id,
       choices: [],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: produced,
-        total_tokens: promptTokens + produced,
-        prompt_tokens_details: { cached_tokens: 0 },
-      },
+      usage: { prompt_tokens: promptTokens, completion_tokens: produced, total_tokens: promptTokens + produced, prompt_tokens_details: { cached_tokens: 0 } },
     });
     yield sseEvent(SSE_DONE);
   } finally {
+    feed?.close();
     options.onEnd();
   }
 }

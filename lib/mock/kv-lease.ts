@@ -21,7 +21,7 @@ export class KvLeaseStore {
       this.expired.add(id);
       setTimeout(() => this.expired.delete(id), Math.max(this.leaseMs, 1000)).unref();
     };
-    // A lease of 0 ms has expired before anyone can pull it, however fast the pull (a timer would race it).
+    // A lease of 0 ms has run out before anyone can pull (a 0 ms timer would race a fast pull).
     if (this.leaseMs <= 0) {
       expire();
       return id;

@@ -24,8 +24,11 @@ export interface MockWorkersOptions {
   readonly faults?: MockFaults;
   /** Per-stage limits for every model. @default the router's defaults */
   readonly timeouts?: StageTimeoutsConfig;
-  /** Answer length of the mock decode in tokens, when max tokens allow. @default 12-60, from the prompt */
-  readonly naturalAnswerTokens?: number;
+  /**
+   * How many tokens the mock decode answers with when the request's max tokens allow (a long answer
+   * shows a decode speed and exercises long streams). @default 12 to 60, from the prompt
+   */
+  readonly answerTokens?: number;
   /**
    * A second decode worker per model, routed as the model's optimized latency tier (what a CS-3
    * is next to a Trainium decode fleet), so `performanceConfig.latency: 'optimized'` and its
@@ -88,6 +91,10 @@ async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers:
   const timing = (options.timing ?? MockTiming.NONE).timingFor(spec, options.prefillInstanceType);
   const count = options.prefillWorkers ?? 2;
   if (!Number.isInteger(count) || count < 1) throw new Error(`prefillWorkers must be a positive integer; got ${count}.`);
+  const answerTokens = options.answerTokens;
+  if (answerTokens !== undefined && (!Number.isInteger(answerTokens) || answerTokens < 1)) {
+    throw new Error(`answerTokens must be a positive integer; got ${answerTokens}.`);
+  }
 
   const prefill: MockPrefillInstance[] = [];
   for (let i = 0; i < count; i++) {
@@ -116,7 +123,7 @@ async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers:
       kvSource: options.promptReplay ? undefined : socketKvSource,
       timing,
       faults: { delayMs: faults.decodeDelayMs, breakAfterTokens: faults.decodeBreakAfterTokens, malformedToolCalls: faults.malformedToolCalls },
-      naturalAnswerTokens: options.naturalAnswerTokens,
+      naturalAnswerTokens: answerTokens,
     });
     const server = await startNodeServer(worker.handle);
     servers.push(server);

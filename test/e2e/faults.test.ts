@@ -119,7 +119,7 @@ describe('a client that goes away', () => {
   test('mid-stream: the upstream decode stream ends, its KV is freed, no lease is left', async () => {
     const logs: string[] = [];
     // Realistic decode pacing (~2,100 tokens/s) and a long answer keep the stream open while the client leaves.
-    const c = await cluster({ timing: MockTiming.REALISTIC, naturalAnswerTokens: 100_000, prefillWorkers: 1 }, logs);
+    const c = await cluster({ timing: MockTiming.REALISTIC, answerTokens: 100_000, prefillWorkers: 1 }, logs);
     const controller = new AbortController();
     const response = await bedrockClient(c.endpoint).send(
       new ConverseStreamCommand({ modelId: MODEL, messages: userSays('tell me everything'), inferenceConfig: { maxTokens: 8000 } }),

@@ -143,7 +143,7 @@ test("InvokeModel's buffered answer carries the usage headers clients read", asy
 describe('streams stream (timing none: the whole answer reaches the gateway at once)', () => {
   let long: MockCluster;
   beforeAll(async () => {
-    long = await startMockCluster({ naturalAnswerTokens: 200, gateway: { telemetry: () => undefined } });
+    long = await startMockCluster({ answerTokens: 200, gateway: { telemetry: () => undefined } });
   });
   afterAll(() => long.close());
 

@@ -50,7 +50,9 @@ describe('model catalog', () => {
     test('mixtures of experts compute with their active parameters', () => {
       expect(getModelSpec('gpt-oss-120b')).toMatchObject({ parametersBillions: 116.83, activeParametersBillions: 5.13 });
       expect(getModelSpec('Qwen/Qwen3-Coder-480B-A35B-Instruct')).toMatchObject({ parametersBillions: 480, activeParametersBillions: 35 });
-      expect(getModelSpec('qwen3-32b').activeParametersBillions).toBe(getModelSpec('qwen3-32b').parametersBillions);
+      // A dense model leaves it out: all its parameters are active.
+      expect(getModelSpec('qwen3-32b').activeParametersBillions).toBeUndefined();
+      expect(getModelSpec('gpt-oss-120b').experts).toEqual({ total: 128, perToken: 4 });
     });
 
     test('Bedrock ids, reasoning, CS-3 speeds and vLLM parsers', () => {
@@ -60,4 +62,14 @@ describe('model catalog', () => {
       expect(getModelSpec('llama-3.1-8b-instruct')).toMatchObject({ reasoning: false, vllm: { toolCallParser: 'llama3_json' } });
     });
   });
+});
+
+test('every catalog model has the shape the timing rules need: query heads a multiple of its KV heads, MoE counts consistent', () => {
+  for (const model of MODEL_CATALOG) {
+    expect(model.attentionHeads % model.kvHeads).toBe(0);
+    const active = model.activeParametersBillions ?? model.parametersBillions;
+    expect(active).toBeLessThanOrEqual(model.parametersBillions);
+    if (model.experts) expect(model.experts.perToken).toBeLessThan(model.experts.total);
+    else expect(active).toBe(model.parametersBillions);
+  }
 });
