@@ -42,10 +42,15 @@ export interface DefaultAppContext {
    * @default - Trainium prefill and the chosen decode endpoint
    */
   readonly mode?: string;
+  /**
+   * `apiKeys`: `true` also accepts Bedrock-style bearer API keys under `<ApiUrl>/key`.
+   * @default false - IAM (SigV4) only
+   */
+  readonly apiKeys?: boolean;
 }
 
 /** The context keys, with how each value is read. */
-const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
+const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' | 'flag' } = {
   prefillInstanceType: 'string',
   prefillMinCapacity: 'count',
   prefillMaxCapacity: 'count',
@@ -54,6 +59,7 @@ const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' } = {
   capacityBlockReservationId: 'string',
   availabilityZone: 'string',
   mode: 'string',
+  apiKeys: 'flag',
 };
 
 /** Every context key the default app reads. */
@@ -61,11 +67,11 @@ export const DEFAULT_APP_CONTEXT_KEYS = Object.keys(KEYS) as Array<keyof Default
 
 /**
  * Reads the default app's context. Values from `-c` arrive as strings; counts must be whole
- * numbers. A key given with an empty value is kept as '' so the construct that uses it can say
+ * numbers, flags `true` or `false`. A key given with an empty value is kept as '' so the construct that uses it can say
  * what is missing (e.g. a Capacity Block without its reservation id).
  */
 export function readDefaultAppContext(scope: Construct): DefaultAppContext {
-  const context: Record<string, string | number> = {};
+  const context: Record<string, string | number | boolean> = {};
   for (const key of DEFAULT_APP_CONTEXT_KEYS) {
     const raw = scope.node.tryGetContext(key);
     if (raw === undefined || raw === null) continue;
@@ -75,6 +81,11 @@ export function readDefaultAppContext(scope: Construct): DefaultAppContext {
         throw new Error(`Context ${key}='${raw}' is not a whole number of instances; pass e.g. -c ${key}=2.`);
       }
       context[key] = value;
+    } else if (KEYS[key] === 'flag') {
+      if (!['true', 'false'].includes(String(raw))) {
+        throw new Error(`Context ${key}='${raw}' is not true or false; pass e.g. -c ${key}=true.`);
+      }
+      context[key] = String(raw) === 'true';
     } else {
       context[key] = String(raw);
     }

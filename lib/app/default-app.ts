@@ -1,11 +1,13 @@
-import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { DecodeBackend } from '../decode';
 import { DisaggregatedInference, DisaggregatedInferenceProps } from '../disaggregated-inference';
 import { PurchaseOption } from '../fleet';
 import { InferenceMode } from '../inference-mode';
+import { ApiKeyAccess, InvocationApi } from '../invocation';
+import { addControls } from './controls';
 import { DefaultAppContext, readDefaultAppContext } from './default-app-context';
+import { acknowledgePendingFleetNetworkFindings } from './pending-fleet-network-exemptions';
 
 /** Name of the default app's stack. */
 export const DEFAULT_STACK_NAME = 'DisaggregatedInference';
@@ -16,13 +18,17 @@ export interface DefaultApp {
   readonly inference: DisaggregatedInference;
 }
 
+/** The context keys that configure the prefill fleet. */
+const PREFILL_KEYS = ['prefillInstanceType', 'prefillMinCapacity', 'prefillMaxCapacity', 'capacityBlockReservationId'] as const;
+
 /** The composition's props from the default app's context. */
 export function defaultInferenceProps(context: DefaultAppContext): DisaggregatedInferenceProps {
+  const invocation = InvocationApi.bedrockRuntime(context.apiKeys ? { apiKeys: ApiKeyAccess.bearer() } : {});
   if (context.mode !== undefined) {
     if (context.mode !== 'mock') {
       throw new Error(`Context mode='${context.mode}' is not a mode the app knows; pass -c mode=mock, or leave mode out for Trainium.`);
     }
-    return { mode: InferenceMode.mock() };
+    return { mode: InferenceMode.mock(), invocation };
   }
   if (context.decodeModelName !== undefined && context.decodeEndpointUrl === undefined) {
     throw new Error(
@@ -30,8 +36,20 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
         'was given, so decode would run on Trainium and ignore it. Pass -c decodeEndpointUrl=https://... too, or drop decodeModelName.',
     );
   }
+  const network = context.availabilityZone ? { availabilityZone: context.availabilityZone } : undefined;
+  if (context.decodeEndpointUrl !== undefined) {
+    // The CS-3 takes the whole prompt (prompt replay): the router never calls prefill, so there is no prefill fleet to configure.
+    const prefillKeys = PREFILL_KEYS.filter((key) => context[key] !== undefined);
+    if (prefillKeys.length > 0) {
+      throw new Error(
+        `Context ${prefillKeys.join(', ')} configure${prefillKeys.length === 1 ? 's' : ''} the prefill fleet, but with decodeEndpointUrl ` +
+          'the CS-3 takes the whole prompt (prompt replay) and no prefill fleet is built. Drop them, or drop decodeEndpointUrl for Trainium prefill and decode.',
+      );
+    }
+    return { network, decode: DecodeBackend.cs3Url(context.decodeEndpointUrl, { servedModelName: context.decodeModelName }), invocation };
+  }
   return {
-    network: context.availabilityZone ? { availabilityZone: context.availabilityZone } : undefined,
+    network,
     prefill: {
       instanceType: context.prefillInstanceType ? new ec2.InstanceType(context.prefillInstanceType) : undefined,
       minCapacity: context.prefillMinCapacity,
@@ -39,16 +57,15 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
       purchaseOption:
         context.capacityBlockReservationId !== undefined ? PurchaseOption.capacityBlock(context.capacityBlockReservationId) : undefined,
     },
-    decode: context.decodeEndpointUrl !== undefined
-      ? DecodeBackend.cs3Url(context.decodeEndpointUrl, { servedModelName: context.decodeModelName })
-      : undefined,
+    invocation,
   };
 }
 
 /**
- * The app `cdk synth` runs: one stack with `DisaggregatedInference` configured from context, cdk-nag's
- * AwsSolutions checks on every synth, and the stack's account and region from CDK_DEFAULT_ACCOUNT /
- * CDK_DEFAULT_REGION when both are set (environment-agnostic otherwise).
+ * The app `cdk synth` runs: one stack with `DisaggregatedInference` configured from context, the
+ * controls (cdk-nag's AwsSolutions pack and AWS Control Tower's proactive controls) on every synth,
+ * and the stack's account and region from CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION when both are
+ * set (environment-agnostic otherwise).
  */
 export function buildDefaultApp(app: App): DefaultApp {
   const account = process.env.CDK_DEFAULT_ACCOUNT;
@@ -61,12 +78,24 @@ export function buildDefaultApp(app: App): DefaultApp {
       : 'Disaggregated LLM inference: Trainium prefill, decode endpoint, EFA network, Nitro isolation, Bedrock-style API',
   });
   const inference = new DisaggregatedInference(stack, 'Inference', props);
-  if (inference.invocation) {
+  const invocation = inference.invocation;
+  if (invocation) {
     new CfnOutput(stack, 'ApiUrl', {
-      value: inference.invocation.apiUrl,
+      value: invocation.apiUrl,
       description: 'Bedrock Runtime-compatible endpoint (IAM auth, SigV4 service execute-api): the client\'s `endpoint`',
     });
   }
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (invocation?.apiKeyUrl && invocation.apiKeyAuthorizer) {
+    new CfnOutput(stack, 'ApiKeyUrl', {
+      value: invocation.apiKeyUrl,
+      description: 'The same endpoint for Bedrock-style API keys (Authorization: Bearer, AWS_BEARER_TOKEN_BEDROCK)',
+    });
+    new CfnOutput(stack, 'ApiKeyTableName', {
+      value: invocation.apiKeyAuthorizer.table.tableName,
+      description: 'The table of API key hashes: npm run api-key -- create --table <this>',
+    });
+  }
+  acknowledgePendingFleetNetworkFindings(inference);
+  addControls(app);
   return { stack, inference };
 }

@@ -79,18 +79,36 @@ describe('the default app reads its context keys', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
   });
 
-  test('a CS-3 decode URL replaces the Trainium decode fleet; a Capacity Block then needs no placement group', () => {
+  test('a CS-3 decode URL replaces the Trainium decode fleet; in prompt replay no prefill fleet and no placement group is built', () => {
     const { stack, inference } = defaultApp({
       decodeEndpointUrl: 'https://api.cerebras.example',
       decodeModelName: 'llama-3.3-70b',
-      capacityBlockReservationId: 'cr-0123456789abcdef0',
     });
     expect(inference.decodeEndpoint).toBeInstanceOf(Cs3DecodeEndpoint);
     expect(inference.decodeEndpoint.endpointUrl).toBe('https://api.cerebras.example');
     expect(inference.decodeEndpoint.servedModelName).toBe('llama-3.3-70b');
+    expect(inference.prefillFleet).toBeUndefined();
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 1);
+    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
     template.resourceCountIs('AWS::EC2::PlacementGroup', 0);
+  });
+
+  test('prefill keys beside a CS-3 decode URL are an error: no prefill fleet is built to take them', () => {
+    expect(() => defaultApp({ decodeEndpointUrl: 'https://cs3.example', capacityBlockReservationId: 'cr-0123456789abcdef0' })).toThrow(
+      /Context capacityBlockReservationId configures the prefill fleet, but with decodeEndpointUrl the CS-3 takes the whole prompt \(prompt replay\) and no prefill fleet is built/,
+    );
+    expect(() => defaultApp({ decodeEndpointUrl: 'https://cs3.example', prefillInstanceType: 'trn2.48xlarge', prefillMinCapacity: 2 })).toThrow(
+      /Context prefillInstanceType, prefillMinCapacity configure the prefill fleet/,
+    );
+  });
+
+  test('apiKeys=true adds the bearer-key endpoint and its table to the outputs; other values are refused', () => {
+    const template = Template.fromStack(defaultApp({ mode: 'mock', apiKeys: 'true' }).stack);
+    template.hasOutput('ApiKeyUrl', {});
+    template.hasOutput('ApiKeyTableName', {});
+    expect(Object.keys(Template.fromStack(defaultApp({ mode: 'mock' }).stack).findOutputs('ApiKey*'))).toEqual([]);
+    expect(() => defaultApp({ apiKeys: 'yes' })).toThrow(/Context apiKeys='yes' is not true or false; pass e.g. -c apiKeys=true/);
   });
 
   test('bad context values are errors naming the key and the fix', () => {
