@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * Local mock mode: the whole disaggregated pipeline (Bedrock-compatible gateway, prefill
  * workers, KV hand-off, decode worker) on localhost. `npm run mock -- --help` lists the options.

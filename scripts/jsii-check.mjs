@@ -22,8 +22,15 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'jsii-check-'));
 
 /** The construct library's peer dependencies, at the versions this repository pins. */
 const PEERS = ['aws-cdk-lib', 'constructs'];
+/** The peers at the exact versions this repository installs and tests with (its devDependencies). */
+const peerVersion = (name) => pkg.devDependencies[name] ?? pkg.peerDependencies[name];
 /** The other runtime dependencies: jsii libraries (cdk-nag, for the default app) and plain npm packages. */
 const others = Object.keys(pkg.dependencies).filter((name) => !PEERS.includes(name));
+/**
+ * Dev-only packages the copy needs for types: esbuild, which bundles the Lambda entries at synth when
+ * the library runs from its TypeScript sources (lib/invocation/runtime-bundle.ts).
+ */
+const TYPE_ONLY = ['esbuild'];
 const isJsiiModule = (name) => fs.existsSync(path.join(root, 'node_modules', name, '.jsii'));
 /** Plain npm packages (no jsii assembly, such as the AWS SDK): jsii accepts them only as bundled dependencies. */
 const BUNDLED = others.filter((name) => !isJsiiModule(name));
@@ -46,7 +53,7 @@ function main() {
   // jsii prints diagnostics with paths inside the temporary copy; show them as paths of this repository.
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.split(work + path.sep).join('');
   process.stdout.write(output);
-  const errors = (output.match(/error JSII\d+/g) ?? []).length;
+  const errors = (output.match(/error (JSII|TS)\d+/g) ?? []).length;
   const warnings = (output.match(/warning JSII\d+/g) ?? []).length;
   if (result.status !== 0 || errors > 0) {
     console.log(`jsii: ${errors} error(s), ${warnings} warning(s); exit code ${result.status}`);
@@ -57,7 +64,7 @@ function main() {
 }
 
 function projectPackageJson() {
-  const peers = Object.fromEntries(PEERS.map((name) => [name, pkg.dependencies[name]]));
+  const peers = Object.fromEntries(PEERS.map((name) => [name, peerVersion(name)]));
   return {
     name: pkg.name,
     version: pkg.version,
@@ -105,7 +112,7 @@ function projectTsconfig() {
  * TypeScript sources some packages ship and try to compile them.
  */
 function linkNodeModules() {
-  const wanted = [...PEERS, ...others, '@types/node'];
+  const wanted = [...PEERS, ...others, ...TYPE_ONLY, '@types/node'];
   const seen = new Set();
   const queue = [...wanted];
   while (queue.length > 0) {
