@@ -80,12 +80,15 @@ export async function checkApiKey(key: string, lookUp: (keyId: string) => Promis
   return { valid: true, record };
 }
 
-/** A DynamoDB item (its JSON wire format: the low-level API's and the SDK's `AttributeValue` map). */
-export type DynamoItem = Record<string, { S?: string }>;
+/**
+ * A DynamoDB item in its JSON wire format (the low-level API's, and the SDK's `AttributeValue`
+ * map), as far as a key record goes: string attributes.
+ */
+export type DynamoItem = Record<string, { readonly S?: string }>;
 
 /** The record as a DynamoDB item. */
-export function toItem(record: ApiKeyRecord): DynamoItem {
-  const item: DynamoItem = {};
+export function toItem(record: ApiKeyRecord): Record<string, { S: string }> {
+  const item: Record<string, { S: string }> = {};
   for (const [name, value] of Object.entries(record)) if (value !== undefined) item[name] = { S: value };
   return item;
 }
