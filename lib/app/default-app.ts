@@ -12,6 +12,15 @@ import { acknowledgePendingFleetNetworkFindings } from './pending-fleet-network-
 /** Name of the default app's stack. */
 export const DEFAULT_STACK_NAME = 'DisaggregatedInference';
 
+/** Options of {@link buildDefaultStack}. */
+export interface DefaultStackOptions {
+  /**
+   * The CloudFormation stack name (the construct, and so every logical id, stays the same).
+   * @default DEFAULT_STACK_NAME
+   */
+  readonly stackName?: string;
+}
+
 /** What {@link buildDefaultApp} built. */
 export interface DefaultApp {
   readonly stack: Stack;
@@ -62,16 +71,26 @@ export function defaultInferenceProps(context: DefaultAppContext): Disaggregated
 }
 
 /**
- * The app `cdk synth` runs: one stack with `DisaggregatedInference` configured from context, the
- * controls (cdk-nag's AwsSolutions pack and AWS Control Tower's proactive controls) on every synth,
- * and the stack's account and region from CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION when both are
- * set (environment-agnostic otherwise).
+ * The app `cdk synth` runs: the default stack ({@link buildDefaultStack}) and the controls
+ * (cdk-nag's AwsSolutions pack and AWS Control Tower's proactive controls) on every synth.
  */
 export function buildDefaultApp(app: App): DefaultApp {
+  const built = buildDefaultStack(app);
+  addControls(app);
+  return built;
+}
+
+/**
+ * The default app's stack: `DisaggregatedInference` configured from context, its outputs, and
+ * the stack's account and region from CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION when both are set
+ * (environment-agnostic otherwise). The integ test deploys it as is.
+ */
+export function buildDefaultStack(app: App, options: DefaultStackOptions = {}): DefaultApp {
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
   const props = defaultInferenceProps(readDefaultAppContext(app));
   const stack = new Stack(app, DEFAULT_STACK_NAME, {
+    stackName: options.stackName,
     env: account && region ? { account, region } : undefined,
     description: props.mode?.isMock
       ? 'Disaggregated LLM inference, mock mode: the Bedrock-style API in front of mock workers in Lambda'
@@ -96,6 +115,5 @@ export function buildDefaultApp(app: App): DefaultApp {
     });
   }
   acknowledgePendingFleetNetworkFindings(inference);
-  addControls(app);
   return { stack, inference };
 }
