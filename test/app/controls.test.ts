@@ -13,17 +13,20 @@ const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const STACK = 'DisaggregatedInference';
 
 /**
- * The Control Tower findings acknowledged for good, by rule and resource (each reason is on the
- * acknowledgement, in the construct that causes the finding). Nothing else may be acknowledged
- * but the pending fleet and network findings of lib/app/pending-fleet-network-exemptions.ts.
+ * The Control Tower findings acknowledged for good, as `<guard rule> <resource>` (each reason is
+ * on the acknowledgement, in the construct that causes the finding). Nothing else may be
+ * acknowledged but the pending fleet and network findings of
+ * lib/app/pending-fleet-network-exemptions.ts (TODO(h11a): the merge replaces those with the
+ * fleet and network's own).
  */
-const CDK_PROVIDER = `${STACK}/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler`;
+const outsideVpc = (path: string) => `lambda_inside_vpc_check ${STACK}/${path}`;
+const CDK_PROVIDER = outsideVpc('Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler');
 const OUTSIDE_VPC_IN_MOCK_MODE = [
-  `${STACK}/Inference/Mock/Prefill/Function/Resource`,
-  `${STACK}/Inference/Mock/Decode/Function/Resource`,
-  `${STACK}/Inference/Invocation/RouterFunction/Resource`,
-  `${STACK}/Inference/Invocation/StreamingRouterFunction/Resource`,
-];
+  'Inference/Mock/Prefill/Function/Resource',
+  'Inference/Mock/Decode/Function/Resource',
+  'Inference/Invocation/RouterFunction/Resource',
+  'Inference/Invocation/StreamingRouterFunction/Resource',
+].map(outsideVpc);
 const APPS: Array<{ name: string; context: Record<string, string>; exempt: string[] }> = [
   { name: 'the default app', context: {}, exempt: [CDK_PROVIDER] },
   { name: 'the mock app (-c mode=mock)', context: { mode: 'mock' }, exempt: OUTSIDE_VPC_IN_MOCK_MODE },
@@ -36,7 +39,7 @@ const APPS: Array<{ name: string; context: Record<string, string>; exempt: strin
   {
     name: 'the mock app with API keys (-c apiKeys=true)',
     context: { mode: 'mock', apiKeys: 'true' },
-    exempt: [...OUTSIDE_VPC_IN_MOCK_MODE, `${STACK}/Inference/Invocation/ApiKeys/Function/Resource`],
+    exempt: [...OUTSIDE_VPC_IN_MOCK_MODE, outsideVpc('Inference/Invocation/ApiKeys/Function/Resource')],
   },
 ];
 
@@ -69,7 +72,7 @@ describe.each(APPS)('AWS Control Tower proactive controls and cdk-nag on $name',
   test('exempts exactly the findings written down, each with its reason', () => {
     const guard = outcome.acknowledged.filter((f) => f.plugin === GUARD);
     const permanent = guard.filter((f) => !pendingFor(app, f));
-    expect(permanent.map((f) => `${f.rule} ${f.constructPath}`).sort()).toEqual(exempt.map((path) => `lambda_inside_vpc_check ${path}`).sort());
+    expect(permanent.map((f) => `${f.rule} ${f.constructPath}`).sort()).toEqual([...exempt].sort());
     for (const finding of guard) expect(finding.reason.length).toBeGreaterThan(40);
   });
 });
