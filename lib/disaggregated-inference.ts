@@ -172,7 +172,7 @@ export class DisaggregatedInference extends Construct {
       decode: this.decodeEndpoint,
       optimizedDecode: this.optimizedDecodeEndpoint,
       vpc: network?.vpc,
-      // TODO(h11a): the network's multi-AZ subnet selection for the router, once EfaNetwork has one.
+      // TODO(h11a): `network.serviceSubnets`, the network's subnets across zones for the router, once IEfaNetwork has them.
       vpcSubnets: network ? defaultRouterSubnets(network.vpc) : undefined,
       secretsManagerEndpoint: network ? this.secretsManagerRoute(network, userVpc) : undefined,
     });

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { acknowledgeGuardRule } from '../controls';
 import { TrainiumDecodeFleet } from '../decode';
@@ -32,6 +33,13 @@ const flowLogGroup = (inference: DisaggregatedInference) => [inference.network?.
 
 /** Every pending exemption, as the four apps of the controls test meet them. */
 export const PENDING_FLEET_NETWORK_EXEMPTIONS: PendingExemption[] = [
+  // TODO(h11a)
+  {
+    rule: 'lambda_inside_vpc_check',
+    control: 'CT.LAMBDA.PR.3',
+    resources: (i) => [Stack.of(i).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')],
+    h11a: 'acknowledges it beside the VPC it creates: aws-cdk-lib\'s own provider that strips the default security group\'s rules, with no VPC setting',
+  },
   // TODO(h11a)
   { rule: 'cloudwatch_log_group_retention_period_check', control: 'CT.CLOUDWATCH.PR.2', resources: flowLogGroup, h11a: 'keeps the VPC flow logs a year' },
   // TODO(h11a)

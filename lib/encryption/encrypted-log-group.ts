@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 
 /** How a log group of this library is kept. */
 export interface EncryptedLogGroupOptions {
-  /** The key encrypting it (one CloudWatch Logs may use, see `createLogsKey`). */
+  /** The key encrypting it (one CloudWatch Logs may use, see `createLogGroupKey`). */
   readonly encryptionKey: kms.IKey;
   /**
    * How long its events are kept. AWS Control Tower's CT.CLOUDWATCH.PR.2 asks for a year or more.

@@ -1,4 +1,4 @@
-// Internal helpers for keys and log groups every construct of the library makes the same way
-// (not part of the package's public API).
+// KMS key helpers shared by the constructs (not part of the package's construct API).
+export * from './kms-keys';
 export * from './customer-managed-key';
 export * from './encrypted-log-group';

@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { createEncryptedLogGroup, createLogsKey } from '../encryption';
+import { createEncryptedLogGroup, createLogGroupKey } from '../encryption';
 import { API_KEY_PATH_PREFIX } from '../runtime/auth/api-key';
 import { BedrockOperation } from '../runtime/bedrock/operations';
 import { allowInvoke } from './api-invoke-role';
@@ -17,7 +17,7 @@ import type { RouterFunctions } from './router-functions';
  * one, or a new one (`LogKey` in `scope`) that CloudWatch Logs may use for this account's log groups only.
  */
 export function logEncryptionKey(scope: Construct, options: InvocationOptions): kms.IKey {
-  return options.logEncryptionKey ?? createLogsKey(scope, 'LogKey', 'Encrypts the logs of the Bedrock-style API: access logs and the router functions\' logs');
+  return options.logEncryptionKey ?? createLogGroupKey(scope, 'LogKey', 'Encrypts the logs of the Bedrock-style API: access logs and the router functions\' logs');
 }
 
 /** The API's access log group (`AccessLogs` in `scope`), KMS-encrypted with `key`. */

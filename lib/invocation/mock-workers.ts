@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DecodeKvCapability, type IDecodeEndpoint } from '../decode';
 import { acknowledgeGuardRule } from '../controls';
-import { createLogsKey } from '../encryption';
+import { createLogGroupKey } from '../encryption';
 import { getModelSpec } from '../hardware';
 // The one import of lib/mock a construct may make: the environment contract of the entry points it bundles.
 import { MOCK_WORKER_ENV_VAR, type MockWorkerConfig } from '../mock/lambda/worker-environment';
@@ -77,7 +77,7 @@ abstract class FunctionUrlEndpoint extends Construct {
   constructor(scope: Construct, id: string, entry: RuntimeEntry, props: MockInferenceWorkersProps, description: string) {
     super(scope, id);
     const config = workerConfig(props);
-    const logEncryptionKey = props.logEncryptionKey ?? createLogsKey(this, 'LogKey', `Encrypts the logs of ${this.node.path}`);
+    const logEncryptionKey = props.logEncryptionKey ?? createLogGroupKey(this, 'LogKey', `Encrypts the logs of ${this.node.path}`);
     this.model = config.model;
     this.servedModelName = config.servedModelName;
     this.function = new RuntimeFunction(this, 'Function', {
@@ -154,7 +154,7 @@ export class MockInferenceWorkers extends Construct {
   constructor(scope: Construct, id: string, props: MockInferenceWorkersProps = {}) {
     super(scope, id);
     // One key for both workers' logs.
-    const logEncryptionKey = props.logEncryptionKey ?? createLogsKey(this, 'LogKey', 'Encrypts the logs of the mock workers');
+    const logEncryptionKey = props.logEncryptionKey ?? createLogGroupKey(this, 'LogKey', 'Encrypts the logs of the mock workers');
     this.prefill = new MockPrefillEndpoint(this, 'Prefill', { ...props, logEncryptionKey });
     this.decode = new MockDecodeEndpoint(this, 'Decode', { ...props, logEncryptionKey });
     this.model = this.prefill.model;

@@ -1,8 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGuardRule } from '../controls';
 
 /** Properties of an {@link EfaNetwork}. */
 export interface EfaNetworkProps {
@@ -134,7 +132,7 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
   }
 
   private createVpc(availabilityZone?: string): ec2.Vpc {
-    const vpc = new ec2.Vpc(this, 'Vpc', {
+    return new ec2.Vpc(this, 'Vpc', {
       ...(availabilityZone ? { availabilityZones: [availabilityZone] } : { maxAzs: 1 }),
       natGateways: 1,
       subnetConfiguration: [
@@ -144,8 +142,6 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
         { name: 'Efa', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
       ],
     });
-    acknowledgeDefaultSecurityGroupProvider(Stack.of(this));
-    return vpc;
   }
 
   private selectEfaSubnet(props: EfaNetworkProps): ec2.ISubnet {
@@ -206,20 +202,4 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
       this.interfaceEndpoints[name] = endpoint;
     }
   }
-}
-
-/**
- * The function aws-cdk-lib adds to a stack whose VPC strips its default security group's rules
- * (the `@aws-cdk/aws-ec2:restrictDefaultSecurityGroup` feature flag): CDK's own provider, which
- * offers no VPC setting and runs once per deployment against the EC2 API. It fails AWS Control
- * Tower's CT.LAMBDA.PR.3; giving up the hardening it does would be worse than the finding.
- */
-function acknowledgeDefaultSecurityGroupProvider(stack: Stack): void {
-  const provider = stack.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
-  if (!provider) return;
-  acknowledgeGuardRule(
-    provider,
-    'lambda_inside_vpc_check',
-    'aws-cdk-lib\'s own custom-resource provider that removes the default security group\'s rules at deploy; it has no VPC setting and calls only the EC2 API.',
-  );
 }

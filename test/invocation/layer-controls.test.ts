@@ -58,7 +58,7 @@ describe('the invocation layer under the controls', () => {
     expect(keys.length).toBeGreaterThanOrEqual(2);
     for (const key of keys) {
       expect(key.Properties.KeyPolicy.Statement).toContainEqual({
-        Sid: 'GrantsOnlyForAwsServices',
+        Sid: 'GrantsOnlyForAwsResourcesOrByAwsServices',
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: 'kms:CreateGrant',
