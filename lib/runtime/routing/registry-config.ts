@@ -19,7 +19,13 @@ export interface ModelRouteConfig {
   readonly prefillUrls: string[];
   /** The model name the prefill workers serve (the `model` field of their requests). */
   readonly prefillModel: string;
+  /** The model's standard latency tier. */
   readonly decode: DecodeRouteConfig;
+  /**
+   * The model's optimized latency tier (a CS-3), which Bedrock's `performanceConfig.latency:
+   * 'optimized'` asks for; the router falls back to `decode` when it is absent, throttled or unhealthy.
+   */
+  readonly optimizedDecode?: DecodeRouteConfig;
   /** Tokens of prompt plus output the model accepts. */
   readonly contextWindow: number;
   /** Largest `maxTokens` a request may ask for. */
