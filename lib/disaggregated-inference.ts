@@ -186,14 +186,13 @@ export class DisaggregatedInference extends Construct {
       }
     }
     if (props.workload && props.slo) {
-      if (prefillFleet) {
-        this.capacityPlan = new CapacityPlan(this, 'CapacityPlan', { prefill: prefillFleet, decode: this.decodeEndpoint, workload: props.workload, slo: props.slo });
-      } else {
-        Annotations.of(this).addInfo(
-          'No capacity plan at synth without a prefill fleet (every decode tier takes the whole prompt): ' +
-            'plan a CS-3 in prompt replay with `npx cdk-disaggregated-inference-plan --decode cs3`.',
-        );
-      }
+      this.capacityPlan = new CapacityPlan(this, 'CapacityPlan', {
+        prefill: prefillFleet,
+        model: defaultServedModelName,
+        decode: this.decodeEndpoint,
+        workload: props.workload,
+        slo: props.slo,
+      });
     }
     if (isolation) {
       this.isolation = NitroIsolation.applyTo(this, isolation);
