@@ -20,20 +20,31 @@ export interface DisaggregatedInferenceProps {
    */
   readonly network?: EfaNetworkProps;
   /**
-   * The model served by prefill (and by a Trainium decode fleet).
+   * The model served by prefill (and by a Trainium decode fleet). Only for a composition that
+   * builds a prefill fleet (see `prefill`).
    * @default - Llama 3.3 70B Instruct from Hugging Face, with a new secret for the Hugging Face token
    */
   readonly model?: ModelSource;
   /**
-   * The prefill fleet.
+   * The prefill fleet. One is built when a decode tier pulls KV blocks from it (a Trainium decode
+   * fleet, a CS-3 declared `DecodeKvCapability.NIXL_PULL`); when every decode tier takes the whole
+   * prompt (a CS-3 in prompt replay) the router never calls prefill, and no fleet is built.
    * @default - trn2.48xlarge, one to two instances, on demand
    */
   readonly prefill?: TrainiumFleetOptions;
   /**
-   * Where decode runs: a Trainium decode fleet, a CS-3 (by URL or PrivateLink), or an endpoint built elsewhere.
+   * Where decode runs: the model's standard latency tier. A Trainium decode fleet, a CS-3 (by URL
+   * or PrivateLink), or an endpoint built elsewhere.
    * @default DecodeBackend.trainiumFleet() - CS-3 capacity cannot be created by CloudFormation
    */
   readonly decode?: DecodeBackend;
+  /**
+   * The model's optimized latency tier, typically a CS-3: requests with Bedrock's
+   * `performanceConfig: { latency: 'optimized' }` are served by it, and fall back to `decode` (the
+   * standard tier) when it is throttled or unhealthy, as Bedrock does.
+   * @default - none: every request is served by `decode`
+   */
+  readonly optimizedDecode?: DecodeBackend;
   /**
    * Whether and how the composition's instances are isolated.
    * @default Isolation.nitro() - NitroIsolation with its defaults (checks only, no enclaves or Dedicated Hosts)
@@ -86,12 +97,15 @@ export const DEFAULT_HUGGING_FACE_MODEL = 'meta-llama/Llama-3.3-70B-Instruct';
 export class DisaggregatedInference extends Construct {
   /** The EFA network (absent in mock mode). */
   public readonly network?: EfaNetwork;
-  /** The Trainium prefill fleet (absent in mock mode). */
+  /** The Trainium prefill fleet (absent in mock mode and when every decode tier takes the whole prompt). */
   public readonly prefillFleet?: TrainiumPrefillFleet;
-  /** Where the router sends prompts: the prefill fleet, or the mock prefill worker. */
-  public readonly prefillEndpoint: IPrefillEndpoint;
+  /** Where the router sends prompts: the prefill fleet, or the mock prefill worker; absent without a prefill fleet. */
+  public readonly prefillEndpoint?: IPrefillEndpoint;
+  /** The standard latency tier. */
   public readonly decodeEndpoint: IDecodeEndpoint;
-  /** The model source prefill serves (absent in mock mode). */
+  /** The optimized latency tier, when `optimizedDecode` was given (outside mock mode). */
+  public readonly optimizedDecodeEndpoint?: IDecodeEndpoint;
+  /** The model source the fleets serve (absent in mock mode and without a prefill fleet). */
   public readonly model?: ModelSource;
   /** The Bedrock-style API, unless `InvocationApi.none()`. */
   public readonly invocation?: BedrockInvocationLayer;
@@ -120,59 +134,109 @@ export class DisaggregatedInference extends Construct {
       this.invocation = this.createInvocationLayer(props);
       return;
     }
-    let model = props.model;
-    if (!model) {
-      this.huggingFaceTokenSecret = this.createHuggingFaceTokenSecret();
-      model = ModelSource.huggingFace(DEFAULT_HUGGING_FACE_MODEL, { tokenSecret: this.huggingFaceTokenSecret });
-    }
     const decode = props.decode ?? DecodeBackend.trainiumFleet();
-    const usesPlacementGroup = (props.prefill?.purchaseOption ?? PurchaseOption.onDemand()).usesPlacementGroup || decode.usesPlacementGroup;
-    const network = new EfaNetwork(this, 'Network', { placementGroup: usesPlacementGroup, ...props.network });
+    const decodeBackends = [decode, ...(props.optimizedDecode ? [props.optimizedDecode] : [])];
+    // The router calls prefill only for a decode tier that pulls the prompt's KV blocks from it.
+    const buildsPrefill = decodeBackends.some((backend) => backend.kvCapability.canIngestKv);
+    if (!buildsPrefill) this.refuseFleetSettings(props);
+    const prefillPurchase = props.prefill?.purchaseOption ?? PurchaseOption.onDemand();
+    const usesPlacementGroup = (buildsPrefill && prefillPurchase.usesPlacementGroup) || decodeBackends.some((backend) => backend.usesPlacementGroup);
+    // Without fleets the network is the router's: its VPC, NAT gateway and flow logs. The instances'
+    // interface endpoints (SSM, ECR, ...) would serve nothing; the router reaches Secrets Manager through the NAT gateway.
+    const network = new EfaNetwork(this, 'Network', {
+      placementGroup: usesPlacementGroup,
+      ...(buildsPrefill ? {} : { interfaceEndpoints: false }),
+      ...props.network,
+    });
+    this.network = network;
     // The isolation's volume key goes to the fleets too: a fleet given a key lets the Auto Scaling
     // service-linked role use it, without which instances on a customer-managed key fail to launch.
     const isolation = (props.isolation ?? Isolation.nitro()).nitroIsolation;
     const volumeKey = isolation?.volumeKey;
-    // One cache for both fleets: decode loads the weights prefill staged (the compiled entries differ by KV role).
-    const artifactCache = props.artifactCache ?? new ModelArtifactCache(this, 'ArtifactCache');
-    const prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', {
-      ...props.prefill,
-      volumeKey: props.prefill?.volumeKey ?? volumeKey,
-      artifactCache: props.prefill?.artifactCache ?? artifactCache,
-      network,
-      model,
-    });
-    this.model = model;
-    this.network = network;
-    this.prefillFleet = prefillFleet;
-    this.prefillEndpoint = prefillFleet;
-    this.decodeEndpoint = decode.bind(this, 'Decode', { network, model, prefillServedModelName: prefillFleet.servedModelName, volumeKey, artifactCache });
-    this.checkAcceleratorGenerations(prefillFleet, props.allowMixedAcceleratorGenerations ?? false);
+    let defaultServedModelName = DEFAULT_HUGGING_FACE_MODEL;
+    let model = props.model;
+    let prefillFleet: TrainiumPrefillFleet | undefined;
+    let artifactCache: IModelArtifactCache | undefined;
+    if (buildsPrefill) {
+      if (!model) {
+        this.huggingFaceTokenSecret = this.createHuggingFaceTokenSecret();
+        model = ModelSource.huggingFace(DEFAULT_HUGGING_FACE_MODEL, { tokenSecret: this.huggingFaceTokenSecret });
+      }
+      // One cache for both fleets: decode loads the weights prefill staged (the compiled entries differ by KV role).
+      artifactCache = props.artifactCache ?? new ModelArtifactCache(this, 'ArtifactCache');
+      prefillFleet = new TrainiumPrefillFleet(this, 'Prefill', {
+        ...props.prefill,
+        volumeKey: props.prefill?.volumeKey ?? volumeKey,
+        artifactCache: props.prefill?.artifactCache ?? artifactCache,
+        network,
+        model,
+      });
+      this.model = model;
+      this.prefillFleet = prefillFleet;
+      this.prefillEndpoint = prefillFleet;
+      defaultServedModelName = prefillFleet.servedModelName;
+    }
+    // Without a prefill fleet no tier is a Trainium fleet (it would pull KV), and a CS-3's name defaults to the default model's.
+    const bindOptions = { network, model, defaultServedModelName, volumeKey, artifactCache };
+    this.decodeEndpoint = decode.bind(this, 'Decode', bindOptions);
+    this.optimizedDecodeEndpoint = props.optimizedDecode?.bind(this, 'OptimizedDecode', bindOptions);
+    if (prefillFleet) {
+      for (const tier of [this.decodeEndpoint, this.optimizedDecodeEndpoint]) {
+        this.checkAcceleratorGenerations(prefillFleet, tier, props.allowMixedAcceleratorGenerations ?? false);
+      }
+    }
     if (props.workload && props.slo) {
-      this.capacityPlan = new CapacityPlan(this, 'CapacityPlan', { prefill: prefillFleet, decode: this.decodeEndpoint, workload: props.workload, slo: props.slo });
+      this.capacityPlan = new CapacityPlan(this, 'CapacityPlan', {
+        prefill: prefillFleet,
+        model: defaultServedModelName,
+        decode: this.decodeEndpoint,
+        workload: props.workload,
+        slo: props.slo,
+      });
     }
     if (isolation) {
       this.isolation = NitroIsolation.applyTo(this, isolation);
     }
-    this.invocation = this.createInvocationLayer(props, network);
+    this.invocation = this.createInvocationLayer(props, network, buildsPrefill ? undefined : defaultServedModelName);
   }
 
   /** A Trainium decode fleet must be of the prefill fleet's accelerator generation unless the user allows otherwise. */
-  private checkAcceleratorGenerations(prefillFleet: TrainiumPrefillFleet, allowMixed: boolean): void {
-    if (!(this.decodeEndpoint instanceof TrainiumServerFleet)) return;
-    const problem = disaggregatedPairProblem(prefillFleet.instanceTypeSpec, this.decodeEndpoint.instanceTypeSpec, allowMixed);
+  private checkAcceleratorGenerations(prefillFleet: TrainiumPrefillFleet, tier: IDecodeEndpoint | undefined, allowMixed: boolean): void {
+    if (!(tier instanceof TrainiumServerFleet)) return;
+    const problem = disaggregatedPairProblem(prefillFleet.instanceTypeSpec, tier.instanceTypeSpec, allowMixed);
     if (problem) throw new Error(`DisaggregatedInference '${this.node.path}': ${problem}`);
   }
 
-  /** The API in front of whichever tiers were built; in a network, the router runs in its VPC. */
-  private createInvocationLayer(props: DisaggregatedInferenceProps, network?: EfaNetwork) {
+  /**
+   * Without a prefill fleet, fleet settings would be silently dropped: refused, naming why none is built.
+   */
+  private refuseFleetSettings(props: DisaggregatedInferenceProps): void {
+    const given = (['prefill', 'model'] as const).filter((name) => props[name] !== undefined);
+    if (given.length === 0) return;
+    throw new Error(
+      `DisaggregatedInference '${this.node.path}': ${given.map((n) => `\`${n}\``).join(' and ')} ${given.length > 1 ? 'are' : 'is'} given, ` +
+        'but every decode tier takes the whole prompt (prompt replay), so the router never calls prefill and no prefill fleet is built. ' +
+        'Leave them out, or use a decode tier that pulls KV blocks (DecodeBackend.trainiumFleet(), or a CS-3 with kvCapability: DecodeKvCapability.NIXL_PULL).',
+    );
+  }
+
+  /**
+   * The API in front of whichever tiers were built; in a network, the router runs in its VPC across
+   * its Availability Zones. Without a prefill tier, `servedModelName` names the catalog model.
+   */
+  private createInvocationLayer(props: DisaggregatedInferenceProps, network?: EfaNetwork, servedModelName?: string) {
     const options = (props.invocation ?? InvocationApi.bedrockRuntime()).options;
     if (!options) return undefined;
     const userVpc = props.network?.vpc !== undefined;
     return new BedrockInvocationLayer(this, 'Invocation', {
       ...options,
+      model: options.model ?? servedModelName,
       prefill: this.prefillEndpoint,
       decode: this.decodeEndpoint,
+      optimizedDecode: this.optimizedDecodeEndpoint,
       vpc: network?.vpc,
+      // The network's private subnets across its zones: only the EFA fleets must share one zone.
+      vpcSubnets: network?.serviceSubnets,
       secretsManagerEndpoint: network ? this.secretsManagerRoute(network, userVpc) : undefined,
     });
   }

@@ -24,7 +24,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'jsii-check-'));
 const PEERS = ['aws-cdk-lib', 'constructs'];
 /** The peers at the exact versions this repository installs and tests with (its devDependencies). */
 const peerVersion = (name) => pkg.devDependencies[name] ?? pkg.peerDependencies[name];
-/** The other runtime dependencies: jsii libraries (cdk-nag, for the default app) and plain npm packages. */
+/** The other runtime dependencies: plain npm packages such as the AWS SDK. */
 const others = Object.keys(pkg.dependencies).filter((name) => !PEERS.includes(name));
 /**
  * Dev-only packages the copy needs for types: esbuild, which bundles the Lambda entries at synth when
@@ -36,7 +36,9 @@ const isJsiiModule = (name) => fs.existsSync(path.join(root, 'node_modules', nam
 const BUNDLED = others.filter((name) => !isJsiiModule(name));
 
 function main() {
-  fs.cpSync(path.join(root, 'lib'), path.join(work, 'lib'), { recursive: true });
+  // lib/app is this repository's `cdk synth` app (its controls need dev-only packages), not part of the package.
+  const appDir = path.join(root, 'lib', 'app');
+  fs.cpSync(path.join(root, 'lib'), path.join(work, 'lib'), { recursive: true, filter: (source) => source !== appDir });
   fs.writeFileSync(path.join(work, 'README.md'), `# ${pkg.name}\n\n${pkg.description}\n`);
   fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify(projectPackageJson(), null, 2));
   fs.writeFileSync(path.join(work, 'tsconfig.json'), JSON.stringify(projectTsconfig(), null, 2));

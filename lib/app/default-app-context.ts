@@ -95,11 +95,15 @@ export interface DefaultAppContext {
    * @default - no TPOT target
    */
   readonly sloTpotP90Ms?: number;
+  /**
+   * `apiKeys`: `true` also accepts Bedrock-style bearer API keys under `<ApiUrl>/key`.
+   * @default false - IAM (SigV4) only
+   */
+  readonly apiKeys?: boolean;
 }
 
-/** The context keys, with how each value is read. */
-/** How a key's value is read: a string, a count of instances, a whole number, a non-negative number, or a UTC time. */
-const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' | 'integer' | 'number' | 'time' } = {
+/** How a key's value is read: a string, a count of instances, a whole number, a non-negative number, a UTC time, or a flag. */
+const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' | 'integer' | 'number' | 'time' | 'flag' } = {
   prefillInstanceType: 'string',
   prefillMinCapacity: 'count',
   prefillMaxCapacity: 'count',
@@ -118,6 +122,7 @@ const KEYS: { [K in keyof DefaultAppContext]-?: 'string' | 'count' | 'integer' |
   concurrency: 'integer',
   sloTtftP90Ms: 'number',
   sloTpotP90Ms: 'number',
+  apiKeys: 'flag',
 };
 
 /** Every context key the default app reads. */
@@ -128,11 +133,11 @@ const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 
 /**
  * Reads the default app's context. Values from `-c` arrive as strings; counts must be whole
- * numbers, numbers non-negative, times ISO 8601 in UTC. A key given with an empty value is kept as '' so the
+ * numbers, numbers non-negative, times ISO 8601 in UTC, flags `true` or `false`. A key given with an empty value is kept as '' so the
  * construct that uses it can say what is missing (e.g. a Capacity Block without its reservation id).
  */
 export function readDefaultAppContext(scope: Construct): DefaultAppContext {
-  const context: Record<string, string | number | Date> = {};
+  const context: Record<string, string | number | Date | boolean> = {};
   for (const key of DEFAULT_APP_CONTEXT_KEYS) {
     const raw = scope.node.tryGetContext(key);
     if (raw === undefined || raw === null) continue;
@@ -143,6 +148,11 @@ export function readDefaultAppContext(scope: Construct): DefaultAppContext {
         throw new Error(`Context ${key}='${raw}' is not an ISO 8601 UTC time; pass e.g. -c ${key}=2026-08-05T11:30:00Z.`);
       }
       context[key] = value;
+    } else if (kind === 'flag') {
+      if (!['true', 'false'].includes(String(raw))) {
+        throw new Error(`Context ${key}='${raw}' is not true or false; pass e.g. -c ${key}=true.`);
+      }
+      context[key] = String(raw) === 'true';
     } else if (kind !== 'string') {
       const value = Number(raw);
       const whole = kind !== 'number';
@@ -151,6 +161,11 @@ export function readDefaultAppContext(scope: Construct): DefaultAppContext {
         throw new Error(`Context ${key}='${raw}' is not ${what}; pass e.g. -c ${key}=2.`);
       }
       context[key] = value;
+    } else if (KEYS[key] === 'flag') {
+      if (!['true', 'false'].includes(String(raw))) {
+        throw new Error(`Context ${key}='${raw}' is not true or false; pass e.g. -c ${key}=true.`);
+      }
+      context[key] = String(raw) === 'true';
     } else {
       context[key] = String(raw);
     }

@@ -4,7 +4,7 @@ import { Annotations, attachCustomSynthesis, ISynthesisSession, Names, Token } f
 import { Construct } from 'constructs';
 import { Cs3DecodeEndpoint, IDecodeEndpoint, TrainiumDecodeFleet } from '../decode';
 import { TrainiumServerFleet } from '../fleet';
-import { getModelSpec, ModelSpec } from '../hardware';
+import { DEFAULT_PREFILL_INSTANCE_TYPE, getModelSpec, ModelSpec } from '../hardware';
 import { DecodeTier, KvHandoff, ServingConfig } from '../planning/serving-config';
 import { FleetEvaluation, plan, PlanInput } from '../planning/planner/planner';
 import { planReport, PlanReport } from '../planning/report/plan-report';
@@ -14,8 +14,16 @@ import { InferenceWorkload, ServiceLevelObjective } from './inference-workload';
 
 /** Properties of a {@link CapacityPlan}. */
 export interface CapacityPlanProps {
-  /** The prefill fleet, judged at its maximum capacity. */
-  readonly prefill: TrainiumServerFleet;
+  /**
+   * The prefill fleet, judged at its maximum capacity.
+   * @default - none: every decode tier takes the whole prompt (prompt replay), so no prefill fleet is planned
+   */
+  readonly prefill?: TrainiumServerFleet;
+  /**
+   * The catalog model served, by any name the catalog knows.
+   * @default - the prefill fleet's served model name
+   */
+  readonly model?: string;
   /** The decode endpoint: a Trainium decode fleet (at its maximum capacity) or a CS-3 endpoint. */
   readonly decode: IDecodeEndpoint;
   readonly workload: InferenceWorkload;
@@ -70,7 +78,10 @@ export class CapacityPlan extends Construct {
 /** What the planner needs, read off the constructs. */
 function planInput(props: CapacityPlanProps): PlanInput {
   const { prefill, decode } = props;
-  const model = catalogModel(prefill);
+  if (!prefill && decode.kvCapability.canIngestKv) {
+    throw new Error(`${decode.node.path}: a decode endpoint that pulls KV needs the prefill fleet in its capacity plan; pass \`prefill\`.`);
+  }
+  const model = catalogModel(props.model ?? prefill?.servedModelName, prefill ?? decode);
   let decodeTier: DecodeTier;
   let decodeHosts: number;
   if (decode instanceof TrainiumDecodeFleet) {
@@ -84,19 +95,23 @@ function planInput(props: CapacityPlanProps): PlanInput {
   }
   const config: ServingConfig = {
     model,
-    prefill: { instanceType: prefill.instanceTypeSpec.name, tensorParallelDegree: prefill.tensorParallelDegree },
+    // Without a prefill fleet (prompt replay) the prefill tier serves nothing; the catalog's default type stands in.
+    prefill: prefill
+      ? { instanceType: prefill.instanceTypeSpec.name, tensorParallelDegree: prefill.tensorParallelDegree }
+      : { instanceType: DEFAULT_PREFILL_INSTANCE_TYPE },
     decode: decodeTier,
     kvHandoff: decode.kvCapability.canIngestKv ? KvHandoff.PULL : KvHandoff.REPLAY,
   };
-  return { config, workload: workload(props.workload), slo: slo(props.slo), fleet: { prefillHosts: capacity(prefill), decodeHosts } };
+  return { config, workload: workload(props.workload), slo: slo(props.slo), fleet: { prefillHosts: prefill ? capacity(prefill) : 0, decodeHosts } };
 }
 
-/** The catalog model a fleet serves, by its served model name (a Hugging Face model's id unless set). */
-function catalogModel(fleet: TrainiumServerFleet): ModelSpec {
+/** The catalog model served, by name (a fleet's served model name: a Hugging Face model's id unless set). */
+function catalogModel(name: string | undefined, servedBy: Construct): ModelSpec {
   try {
-    return getModelSpec(fleet.servedModelName);
+    if (name === undefined) throw new Error('No model name was given.');
+    return getModelSpec(name);
   } catch (error) {
-    throw new Error(`${fleet.node.path}: a capacity plan needs the model's shape from the catalog. ${(error as Error).message} Set the fleet's servedModelName to one.`);
+    throw new Error(`${servedBy.node.path}: a capacity plan needs the model's shape from the catalog. ${(error as Error).message} Set the fleet's servedModelName (or the plan's model) to one.`);
   }
 }
 

@@ -16,7 +16,10 @@ export interface Cs3EndpointOptions {
    */
   readonly apiKeySecret?: secretsmanager.ISecret;
   /**
-   * Whether the endpoint can pull KV blocks. No public interface loads a KV cache into a CS-3.
+   * Whether the endpoint can pull KV blocks. `DecodeKvCapability.NIXL_PULL` declares a CS-3 that
+   * ingests the prefill fleet's KV over EFA through the same hand-off contract as a Trainium decode
+   * fleet (`kv_transfer_params`, `do_remote_prefill`): it needs an interface that is not public
+   * today (no public interface loads a KV cache into a CS-3), and with it a prefill fleet is built.
    * @default DecodeKvCapability.PROMPT_REPLAY
    */
   readonly kvCapability?: DecodeKvCapability;

@@ -5,16 +5,23 @@ import type { IEfaNetwork } from '../network';
 import { Cs3Connection, type Cs3PrivateLinkOptions } from './cs3-connection';
 import { Cs3DecodeEndpoint, type Cs3DecodeOptions } from './cs3-decode-endpoint';
 import type { IDecodeEndpoint } from './decode-endpoint';
+import { DecodeKvCapability } from './decode-kv-capability';
 import { TrainiumDecodeFleet } from './trainium-decode-fleet';
 
 /** What `DisaggregatedInference` gives a {@link DecodeBackend} to build its endpoint with. */
 export interface DecodeBackendBindOptions {
   /** The EFA network the prefill fleet runs in. */
   readonly network: IEfaNetwork;
-  /** The model prefill serves. */
-  readonly model: ModelSource;
-  /** The prefill fleet's served model name, the default `model` of a CS-3. */
-  readonly prefillServedModelName: string;
+  /**
+   * The model the Trainium fleets load.
+   * @default - none: the composition builds no Trainium fleet
+   */
+  readonly model?: ModelSource;
+  /**
+   * The name the model is served under (the prefill fleet's, when there is one), the default
+   * `model` of a CS-3.
+   */
+  readonly defaultServedModelName: string;
   /**
    * The isolation's volume key, for a decode fleet that names none.
    * @default - the fleet's own `volumeKey`, or the AWS-managed EBS key
@@ -55,12 +62,19 @@ export abstract class DecodeBackend {
   /** Whether the backend launches instances into the network's cluster placement group. */
   public abstract readonly usesPlacementGroup: boolean;
 
+  /**
+   * Whether the endpoint pulls KV blocks from prefill or takes the whole prompt, known before it is
+   * built: a composition whose every decode tier takes the whole prompt builds no prefill fleet.
+   */
+  public abstract readonly kvCapability: DecodeKvCapability;
+
   /** Builds (or returns) the decode endpoint, as construct `id` in `scope`. */
   public abstract bind(scope: Construct, id: string, options: DecodeBackendBindOptions): IDecodeEndpoint;
 }
 
 class TrainiumFleetBackend extends DecodeBackend {
   public readonly usesPlacementGroup: boolean;
+  public readonly kvCapability = DecodeKvCapability.NIXL_PULL;
 
   constructor(private readonly options: TrainiumFleetOptions) {
     super();
@@ -68,6 +82,9 @@ class TrainiumFleetBackend extends DecodeBackend {
   }
 
   public bind(scope: Construct, id: string, options: DecodeBackendBindOptions): IDecodeEndpoint {
+    if (!options.model) {
+      throw new Error(`DecodeBackend.trainiumFleet() at '${scope.node.path}/${id}' needs the model it serves; bind it with \`model\`.`);
+    }
     return new TrainiumDecodeFleet(scope, id, {
       ...this.options,
       volumeKey: this.options.volumeKey ?? options.volumeKey,
@@ -80,28 +97,32 @@ class TrainiumFleetBackend extends DecodeBackend {
 
 class Cs3Backend extends DecodeBackend {
   public readonly usesPlacementGroup = false;
+  public readonly kvCapability: DecodeKvCapability;
 
   constructor(
     private readonly connection: (network: IEfaNetwork) => Cs3Connection,
     private readonly options: Cs3DecodeOptions,
   ) {
     super();
+    this.kvCapability = options.kvCapability ?? DecodeKvCapability.PROMPT_REPLAY;
   }
 
   public bind(scope: Construct, id: string, options: DecodeBackendBindOptions): IDecodeEndpoint {
     return new Cs3DecodeEndpoint(scope, id, {
       ...this.options,
       connection: this.connection(options.network),
-      servedModelName: this.options.servedModelName ?? options.prefillServedModelName,
+      servedModelName: this.options.servedModelName ?? options.defaultServedModelName,
     });
   }
 }
 
 class ExistingBackend extends DecodeBackend {
   public readonly usesPlacementGroup = false;
+  public readonly kvCapability: DecodeKvCapability;
 
   constructor(private readonly endpoint: IDecodeEndpoint) {
     super();
+    this.kvCapability = endpoint.kvCapability;
   }
 
   public bind(): IDecodeEndpoint {

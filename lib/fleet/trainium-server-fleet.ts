@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { InstanceTypeSpec, disaggregatedInferenceInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
+import { DEFAULT_PREFILL_INSTANCE_TYPE, InstanceTypeSpec, disaggregatedInferenceInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
 import { IEfaNetwork } from '../network';
 import { PATHS } from '../runtime/openai/worker-protocol';
 import { limitGrantsToAwsServices } from '../encryption';
@@ -30,7 +30,6 @@ import { KvTransferRole, NIXL_SIDE_CHANNEL_PORT } from './vllm-server';
  */
 export const NEURON_DLAMI_SSM_PARAMETER = '/aws/service/neuron/dlami/pytorch-inference-vllm-0.24.0.1.1.0/ubuntu-24.04/latest/image_id';
 
-const DEFAULT_INSTANCE_TYPE = 'trn2.48xlarge';
 
 /**
  * The machinery shared by every Trainium fleet that serves vLLM over EFA: an EFA launch template,
@@ -191,7 +190,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
    * disaggregated inference in the software on the default image (Trn2/Trn3, not Trn1).
    */
   private resolveInstanceType(instanceType?: ec2.InstanceType): InstanceTypeSpec {
-    const name = instanceType?.toString() ?? DEFAULT_INSTANCE_TYPE;
+    const name = instanceType?.toString() ?? DEFAULT_PREFILL_INSTANCE_TYPE;
     const usable = disaggregatedInferenceInstanceTypes().map((t) => t.name).join(', ');
     let spec: InstanceTypeSpec;
     try {

@@ -198,6 +198,9 @@ export const TRAINIUM_INSTANCE_TYPES: readonly InstanceTypeSpec[] = [
   TRN2U_48XLARGE,
 ];
 
+/** The instance type fleets, the mock's realistic timing and the planner default to: Trn2, the type AWS's disaggregated-inference guides use. */
+export const DEFAULT_PREFILL_INSTANCE_TYPE = 'trn2.48xlarge';
+
 /**
  * The spec of a Trainium instance type by its EC2 name.
  * @throws when the type is not in the catalog; the message lists the supported names.

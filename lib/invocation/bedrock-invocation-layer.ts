@@ -3,17 +3,22 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeGuardRule } from '../controls';
 import type { IDecodeEndpoint } from '../decode';
+import { API_KEY_PATH_PREFIX } from '../runtime/auth/api-key';
 import { ApiEndpointType } from './api-endpoint-type';
+import { createApiInvokeRole } from './api-invoke-role';
 import type { IPrefillEndpoint } from '../prefill';
+import { BearerApiKeyAuthorizer } from './bearer-api-key-authorizer';
 import { InvocationAlarms } from './invocation-alarms';
 import { InvocationDashboard } from './invocation-dashboard';
 import { InvocationMetricsBase } from './invocation-metrics';
 import type { InvocationOptions } from './invocation-options';
-import { createAccessLogGroup, createInvocationRestApi } from './invocation-rest-api';
+import { createAccessLogGroup, createInvocationRestApi, logEncryptionKey } from './invocation-rest-api';
 import { OpenAiRoute } from '../runtime/openai/openai-routes';
 import { deriveModelRegistry } from './model-registry';
 import { PrefillAutoScaling, PrefillScaling } from './prefill-scaling';
@@ -22,10 +27,22 @@ import { createRouterConnections, createRouterRole, defaultRouterSubnets } from 
 
 /** Props of `BedrockInvocationLayer`. */
 export interface BedrockInvocationLayerProps extends InvocationOptions {
-  /** The prefill tier the router sends prompts to. */
-  readonly prefill: IPrefillEndpoint;
-  /** The decode endpoint the router streams tokens from. */
+  /**
+   * The prefill tier the router sends prompts to.
+   *
+   * @default - none: every decode tier takes the whole prompt (prompt replay), so the router calls no prefill
+   */
+  readonly prefill?: IPrefillEndpoint;
+  /** The decode endpoint the router streams tokens from: the model's standard latency tier. */
   readonly decode: IDecodeEndpoint;
+  /**
+   * The model's optimized latency tier (a CS-3), which requests with Bedrock's
+   * `performanceConfig: { latency: 'optimized' }` ask for; the router falls back to `decode` when it
+   * is throttled or unhealthy, as Bedrock does.
+   *
+   * @default - none: every request is served by `decode`
+   */
+  readonly optimizedDecode?: IDecodeEndpoint;
   /**
    * The VPC the router runs in. Required when the prefill or decode tier is reachable only inside
    * a VPC (its `connections` have security groups).
@@ -58,6 +75,10 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
   public readonly api: apigateway.RestApi;
   /** The URL clients use as `endpoint` (stage path included, no trailing slash). */
   public readonly apiUrl: string;
+  /** The URL bearer API key callers use as `endpoint` (`<apiUrl>/key`), with `ApiKeyAccess.bearer()`. */
+  public readonly apiKeyUrl?: string;
+  /** The bearer API key authorizer and its key table, with `ApiKeyAccess.bearer()`. */
+  public readonly apiKeyAuthorizer?: BearerApiKeyAuthorizer;
   /** The ids clients call the model by (the router answers to these; the metrics are per id). */
   public readonly modelIds: string[];
   /** The function serving the buffered operations. */
@@ -71,6 +92,8 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
   public readonly grantPrincipal: iam.IPrincipal;
   /** The access log group. */
   public readonly accessLogGroup: logs.ILogGroup;
+  /** The key of the layer's log groups (access logs, router functions, authorizer). */
+  public readonly logEncryptionKey: kms.IKey;
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly alarms: InvocationAlarms;
   /** The prefill scaling policy, when one was created. */
@@ -82,7 +105,8 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
 
   constructor(scope: Construct, id: string, props: BedrockInvocationLayerProps) {
     super(scope, id);
-    const registry = deriveModelRegistry(Stack.of(this), props.prefill, props.decode, props);
+    const registry = deriveModelRegistry(Stack.of(this), props, props);
+    const decodeTiers = [props.decode, ...(props.optimizedDecode ? [props.optimizedDecode] : [])];
     this.modelIds = registry.models[0].modelIds;
     this.defaultModelId = this.modelIds[0];
 
@@ -91,36 +115,54 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
     checkTimeout('bufferedTimeout', bufferedTimeout, Duration.seconds(29), 'raise the integration-timeout quota first or use a streaming operation');
     checkTimeout('streamingTimeout', streamingTimeout, Duration.minutes(15), 'API Gateway streams for at most 15 minutes');
 
-    this.connections = createRouterConnections(this, props);
+    this.connections = createRouterConnections(this, { ...props, decodeTiers });
     this.routerRole = createRouterRole(this, props.vpc !== undefined);
     this.grantPrincipal = this.routerRole;
+    this.logEncryptionKey = logEncryptionKey(this, props);
+    // Across the VPC's Availability Zones (the API itself is regional): only the EFA fleets are bound to one.
+    const vpcSubnets = props.vpc ? (props.vpcSubnets ?? defaultRouterSubnets(props.vpc)) : undefined;
     const routerFunctions = createRouterFunctions(this, {
       role: this.routerRole,
+      logEncryptionKey: this.logEncryptionKey,
       registry,
       bufferedTimeout,
       streamingTimeout,
-      ...(props.vpc
-        ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets ?? defaultRouterSubnets(props.vpc), securityGroups: this.connections.securityGroups }
-        : {}),
+      ...(props.vpc ? { vpc: props.vpc, vpcSubnets, securityGroups: this.connections.securityGroups } : {}),
     });
     this.routerFunction = routerFunctions.buffered;
     this.streamingRouterFunction = routerFunctions.streaming;
+    acknowledgeOutsideVpc([routerFunctions.buffered, routerFunctions.streaming], props.vpc);
 
-    props.decode.grantInvoke(this.routerRole);
-    props.prefill.grantInvoke(this.routerRole);
+    for (const tier of decodeTiers) tier.grantInvoke(this.routerRole);
+    props.prefill?.grantInvoke(this.routerRole);
 
+    const invokeRole = createApiInvokeRole(this);
+    const apiKeyOptions = props.apiKeys?.bearerOptions;
+    if (apiKeyOptions) {
+      this.apiKeyAuthorizer = new BearerApiKeyAuthorizer(this, 'ApiKeys', {
+        ...apiKeyOptions,
+        invokeRole,
+        logEncryptionKey: this.logEncryptionKey,
+        vpc: props.vpc,
+        vpcSubnets,
+      });
+      acknowledgeOutsideVpc([this.apiKeyAuthorizer.function], props.vpc);
+    }
     const endpoint = (props.endpointType ?? ApiEndpointType.regional()).bind(this, props.vpc);
     this.vpcEndpoint = endpoint.vpcEndpoint;
-    this.accessLogGroup = createAccessLogGroup(this, props);
+    this.accessLogGroup = createAccessLogGroup(this, props, this.logEncryptionKey);
     this.api = createInvocationRestApi(this, {
       options: props,
       endpoint,
       accessLogGroup: this.accessLogGroup,
       routerFunctions,
+      invokeRole,
+      apiKeyAuthorizer: this.apiKeyAuthorizer?.authorizer,
       bufferedTimeout,
       streamingTimeout,
     });
     this.apiUrl = this.api.urlForPath('/').replace(/\/$/, '');
+    this.apiKeyUrl = this.apiKeyAuthorizer ? `${this.apiUrl}/${API_KEY_PATH_PREFIX}` : undefined;
 
     this.dashboard = new InvocationDashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
@@ -155,7 +197,7 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
 
   private createPrefillScaling(props: BedrockInvocationLayerProps): PrefillScaling | undefined {
     const options = (props.prefillScaling ?? PrefillAutoScaling.targetTracking()).targetTrackingOptions;
-    const fleet = props.prefill.fleet;
+    const fleet = props.prefill?.fleet;
     if (!options || !fleet) {
       return undefined;
     }
@@ -165,6 +207,23 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
       prefillLatencySums: this.modelIds.map((modelId) => this.metricPrefillLatency({ modelId, statistic: 'Sum' })),
       healthyHosts: fleet.metricHealthyHostCount(),
     });
+  }
+}
+
+/**
+ * Outside a VPC the layer's functions fail AWS Control Tower's CT.LAMBDA.PR.3; the layer runs
+ * them there only when no tier needs a VPC (`createRouterConnections` refuses the rest), which is
+ * mock mode's case: the tiers are IAM-authenticated function URLs, public endpoints, so a VPC
+ * would add a NAT gateway (the mock's largest cost by far) and protect nothing.
+ */
+function acknowledgeOutsideVpc(functions: lambda.Function[], vpc: ec2.IVpc | undefined): void {
+  if (vpc) return;
+  for (const fn of functions) {
+    acknowledgeGuardRule(
+      fn,
+      'lambda_inside_vpc_check',
+      'No tier this function calls is in a VPC (mock mode\'s IAM-authenticated function URLs are public endpoints); a VPC would only add a NAT gateway to reach them.',
+    );
   }
 }
 

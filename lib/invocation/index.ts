@@ -2,6 +2,8 @@ export * from './api-endpoint-type';
 export * from './served-model';
 export * from './invocation-options';
 export * from './invocation-api';
+export * from './api-key-access';
+export * from './bearer-api-key-authorizer';
 export * from './bedrock-invocation-layer';
 export * from './invocation-alarms';
 export * from './invocation-dashboard';

@@ -4,6 +4,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { IPrefillEndpoint } from '../prefill';
+import { createAlarmTopic } from './alarm-topic';
 import type { IInvocationMetrics } from './invocation-metrics';
 
 /** Inputs of the invocation alarms. */
@@ -11,7 +12,11 @@ export interface InvocationAlarmsProps {
   readonly metrics: IInvocationMetrics;
   /** The model ids clients call the model by. */
   readonly modelIds: string[];
-  readonly prefill: IPrefillEndpoint;
+  /**
+   * The prefill tier, whose fleet's health is alarmed on.
+   * @default - none: no prefill host alarm
+   */
+  readonly prefill?: IPrefillEndpoint;
   /** p90 time to first token above which the latency alarm fires. */
   readonly timeToFirstTokenTarget: Duration;
   /** Failed requests, in percent, above which the error alarm fires. */
@@ -19,7 +24,7 @@ export interface InvocationAlarmsProps {
   /**
    * Topic every alarm notifies.
    *
-   * @default - no actions
+   * @default - a new KMS-encrypted, TLS-only topic (`Topic`)
    */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -29,9 +34,11 @@ export interface InvocationAlarmsProps {
  * fail, prefill hosts are unhealthy. Each covers every id the model is called by.
  */
 export class InvocationAlarms extends Construct {
+  /** The topic every alarm notifies: the one given, or the one created. Subscribe to it to be told. */
+  public readonly topic: sns.ITopic;
   public readonly timeToFirstToken: cloudwatch.Alarm;
   public readonly errorRate: cloudwatch.Alarm;
-  /** Absent when the prefill tier has no server fleet (mock mode). */
+  /** Absent when there is no prefill server fleet (mock mode, a CS-3 taking whole prompts). */
   public readonly unhealthyPrefillHosts?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: InvocationAlarmsProps) {
@@ -83,9 +90,9 @@ export class InvocationAlarms extends Construct {
     // A new host fails the health check for its whole model load (up to the grace period), so the
     // alarm fires only on a host still unhealthy in every 5-minute period from then on.
     const period = Duration.minutes(5);
-    const grace = props.prefill.fleet?.healthCheckGracePeriod ?? Duration.minutes(0);
+    const grace = props.prefill?.fleet?.healthCheckGracePeriod ?? Duration.minutes(0);
     const window = Duration.minutes(grace.toMinutes({ integral: false }) + 10);
-    const unhealthy = props.prefill.fleet?.metricUnhealthyHostCount({ statistic: 'Minimum', period });
+    const unhealthy = props.prefill?.fleet?.metricUnhealthyHostCount({ statistic: 'Minimum', period });
     if (unhealthy) {
       this.unhealthyPrefillHosts = unhealthy.createAlarm(this, 'UnhealthyPrefillHosts', {
         alarmDescription: `A prefill host has failed the load balancer health check for ${window.toHumanString()}, longer than the model-load grace period (${grace.toHumanString()})`,
@@ -96,11 +103,12 @@ export class InvocationAlarms extends Construct {
       });
     }
 
-    if (props.alarmTopic) {
-      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
-      for (const alarm of [this.timeToFirstToken, this.errorRate, this.unhealthyPrefillHosts]) {
-        alarm?.addAlarmAction(action);
-      }
+    // Every alarm has an action (AWS Control Tower's CT.CLOUDWATCH.PR.1): an alarm nobody hears
+    // of protects nothing.
+    this.topic = props.alarmTopic ?? createAlarmTopic(this);
+    const action = new cloudwatchActions.SnsAction(this.topic);
+    for (const alarm of [this.timeToFirstToken, this.errorRate, this.unhealthyPrefillHosts]) {
+      alarm?.addAlarmAction(action);
     }
   }
 }

@@ -14,7 +14,11 @@ export interface InvocationDashboardProps {
   readonly metrics: IInvocationMetrics;
   /** The model ids clients call the model by; each gets its own line. */
   readonly modelIds: string[];
-  readonly prefill: IPrefillEndpoint;
+  /**
+   * The prefill tier, whose fleet is charted.
+   * @default - none: no fleet graphs
+   */
+  readonly prefill?: IPrefillEndpoint;
 }
 
 /**
@@ -66,7 +70,7 @@ export class InvocationDashboard extends Construct {
         left: perModel((modelId, statistic) => metrics.metricOutputTokensPerSecond({ modelId, statistic }), ['Average']),
       }),
     );
-    const prefillFleet = props.prefill.fleet;
+    const prefillFleet = props.prefill?.fleet;
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Requests and errors',

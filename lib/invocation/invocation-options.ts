@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ApiEndpointType } from './api-endpoint-type';
+import type { ApiKeyAccess } from './api-key-access';
 import type { PrefillAutoScaling } from './prefill-scaling';
 import type { ServedModelOptions } from './served-model';
 
@@ -34,6 +35,13 @@ export interface InvocationOptions extends ServedModelOptions {
    */
   readonly endpointType?: ApiEndpointType;
   /**
+   * Whether callers may also present Amazon Bedrock-style API keys (`Authorization: Bearer`),
+   * under `<apiUrl>/key`, beside IAM on the plain paths.
+   *
+   * @default ApiKeyAccess.none() - IAM (SigV4) only
+   */
+  readonly apiKeys?: ApiKeyAccess;
+  /**
    * Name of the API stage; part of the URL clients call.
    *
    * @default 'v1'
@@ -60,9 +68,10 @@ export interface InvocationOptions extends ServedModelOptions {
    */
   readonly streamingTimeout?: Duration;
   /**
-   * Key encrypting the API's access logs.
+   * Key encrypting the API's access logs and the router functions' logs. CloudWatch Logs must be
+   * allowed to use it (the CloudWatch Logs user guide's key policy for log groups).
    *
-   * @default - a new key with rotation enabled
+   * @default - a new key with rotation enabled, usable by CloudWatch Logs for this account's log groups only
    */
   readonly logEncryptionKey?: kms.IKey;
   /**
@@ -94,7 +103,7 @@ export interface InvocationOptions extends ServedModelOptions {
   /**
    * Topic the alarms notify.
    *
-   * @default - alarms without actions
+   * @default - a new KMS-encrypted, TLS-only topic (`alarms.topic`); subscribe to it to be told
    */
   readonly alarmTopic?: sns.ITopic;
   /**

@@ -1,47 +1,29 @@
-import { RemovalPolicy, Stack, Validations, type Duration } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { createEncryptedLogGroup, createLogGroupKey } from '../encryption';
+import { API_KEY_PATH_PREFIX } from '../runtime/auth/api-key';
 import { BedrockOperation } from '../runtime/bedrock/operations';
 import { OpenAiRoute } from '../runtime/openai/openai-routes';
+import { allowInvoke } from './api-invoke-role';
 import type { ApiEndpointTypeConfig } from './api-endpoint-type';
 import type { InvocationOptions } from './invocation-options';
 import type { RouterFunctions } from './router-functions';
 
 /**
- * The API's access log group (`AccessLogs` in `scope`), KMS-encrypted with the given key or a new
- * one (`AccessLogKey`) that CloudWatch Logs may use for this account's log groups only.
+ * The key of the layer's log groups (the API's access logs, the router functions' logs): the given
+ * one, or a new one (`LogKey` in `scope`) that CloudWatch Logs may use for this account's log groups only.
  */
-export function createAccessLogGroup(scope: Construct, options: InvocationOptions): logs.LogGroup {
-  let key = options.logEncryptionKey;
-  if (!key) {
-    const stack = Stack.of(scope);
-    const created = new kms.Key(scope, 'AccessLogKey', {
-      description: 'Encrypts the access logs of the Bedrock-style API',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    created.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
-          },
-        },
-      }),
-    );
-    key = created;
-  }
-  return new logs.LogGroup(scope, 'AccessLogs', {
-    encryptionKey: key,
-    retention: options.accessLogRetention ?? logs.RetentionDays.ONE_YEAR,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
+export function logEncryptionKey(scope: Construct, options: InvocationOptions): kms.IKey {
+  return options.logEncryptionKey ?? createLogGroupKey(scope, 'LogKey', 'Encrypts the logs of the Bedrock-style API: access logs and the router functions\' logs');
+}
+
+/** The API's access log group (`AccessLogs` in `scope`), KMS-encrypted with `key`. */
+export function createAccessLogGroup(scope: Construct, options: InvocationOptions, key: kms.IKey): logs.LogGroup {
+  return createEncryptedLogGroup(scope, 'AccessLogs', { encryptionKey: key, retention: options.accessLogRetention });
 }
 
 /** What the REST API is built from. */
@@ -50,15 +32,23 @@ export interface InvocationRestApiProps {
   readonly endpoint: ApiEndpointTypeConfig;
   readonly accessLogGroup: logs.ILogGroup;
   readonly routerFunctions: RouterFunctions;
+  /** The role API Gateway invokes the router functions with (it is granted that here). */
+  readonly invokeRole: iam.Role;
+  /**
+   * The authorizer of the bearer-key methods under `/key`.
+   * @default - no bearer-key methods
+   */
+  readonly apiKeyAuthorizer?: apigateway.IAuthorizer;
   readonly bufferedTimeout: Duration;
   readonly streamingTimeout: Duration;
 }
 
 /**
- * The REST API (`Api` in `scope`): `POST /model/{modelId}/<operation>` for every Bedrock operation
- * and the OpenAI-compatible routes under `/openai/v1` (chat completions, the models list), all
- * IAM-authorized, the streaming ones on the streaming function with response streaming; bodies
- * passed through as bytes; a throttled stage with JSON access logs and tracing.
+ * The REST API (`Api` in `scope`): `POST /model/{modelId}/<operation>` for every Bedrock operation,
+ * IAM-authorized, and with an API key authorizer the same under `/key`, bearer-authorized; the
+ * OpenAI-compatible routes under `/openai/v1` (chat completions, the models list), IAM-authorized;
+ * the streaming ones on the streaming function with response streaming; bodies passed through as
+ * bytes; a throttled stage with JSON access logs and tracing.
  */
 export function createInvocationRestApi(scope: Construct, props: InvocationRestApiProps): apigateway.RestApi {
   const { options, endpoint } = props;
@@ -104,20 +94,23 @@ export function createInvocationRestApi(scope: Construct, props: InvocationRestA
 
 function addOperations(api: apigateway.RestApi, props: InvocationRestApiProps): void {
   const validator = api.addRequestValidator('PathValidator', { validateRequestParameters: true });
-  const integration = (streaming: boolean) =>
-    streaming
-      ? new apigateway.LambdaIntegration(props.routerFunctions.streaming, {
-          responseTransferMode: apigateway.ResponseTransferMode.STREAM,
-          timeout: props.streamingTimeout,
-          allowTestInvoke: false,
-        })
-      : new apigateway.LambdaIntegration(props.routerFunctions.buffered, { timeout: props.bufferedTimeout, allowTestInvoke: false });
-  const model = api.root.addResource('model').addResource('{modelId}');
-  for (const operation of BedrockOperation.ALL) {
-    model.addResource(operation.pathSuffix).addMethod('POST', integration(operation.streaming), {
-      authorizationType: apigateway.AuthorizationType.IAM,
-      requestValidator: validator,
-      requestParameters: { 'method.request.path.modelId': true },
+  const { buffered, streaming } = props.routerFunctions;
+  allowInvoke(props.invokeRole, [buffered, streaming]);
+  const addModelMethods = (parent: apigateway.IResource, auth: apigateway.MethodOptions) => {
+    const model = parent.addResource('model').addResource('{modelId}');
+    for (const operation of BedrockOperation.ALL) {
+      model.addResource(operation.pathSuffix).addMethod('POST', routerIntegration(operation.streaming, props), {
+        ...auth,
+        requestValidator: validator,
+        requestParameters: { 'method.request.path.modelId': true },
+      });
+    }
+  };
+  addModelMethods(api.root, { authorizationType: apigateway.AuthorizationType.IAM });
+  if (props.apiKeyAuthorizer) {
+    addModelMethods(api.root.addResource(API_KEY_PATH_PREFIX), {
+      authorizationType: apigateway.AuthorizationType.CUSTOM,
+      authorizer: props.apiKeyAuthorizer,
     });
   }
   // The OpenAI-compatible path: chat completions answer streamed or whole as the body asks, so
@@ -126,11 +119,34 @@ function addOperations(api: apigateway.RestApi, props: InvocationRestApiProps): 
   for (const route of OpenAiRoute.ALL) {
     const resource = route.segments.reduce((parent, part) => parent.getResource(part) ?? parent.addResource(part), openAi);
     const hasModelId = route.segments.includes('{modelId}');
-    resource.addMethod(route.method, integration(route.streaming), {
+    resource.addMethod(route.method, routerIntegration(route.streaming, props), {
       authorizationType: apigateway.AuthorizationType.IAM,
       ...(hasModelId ? { requestValidator: validator, requestParameters: { 'method.request.path.modelId': true } } : {}),
     });
   }
+}
+
+/**
+ * The Lambda proxy integration of an operation: what `LambdaIntegration` renders (the Lambda
+ * invocation URI, response streaming for the streaming operations), invoked with the layer's role
+ * instead of a resource policy on the function.
+ */
+function routerIntegration(streaming: boolean, props: InvocationRestApiProps): apigateway.Integration {
+  const fn = streaming ? props.routerFunctions.streaming : props.routerFunctions.buffered;
+  return new apigateway.AwsIntegration({
+    proxy: true,
+    service: 'lambda',
+    // The URIs of aws-cdk-lib's LambdaIntegration (2.276.0) and of the API Gateway developer guide,
+    // "Set up a Lambda proxy integration with payload response streaming".
+    path: streaming
+      ? `2021-11-15/functions/${fn.functionArn}/response-streaming-invocations`
+      : `2015-03-31/functions/${fn.functionArn}/invocations`,
+    options: {
+      credentialsRole: props.invokeRole,
+      timeout: streaming ? props.streamingTimeout : props.bufferedTimeout,
+      ...(streaming ? { responseTransferMode: apigateway.ResponseTransferMode.STREAM } : {}),
+    },
+  });
 }
 
 function acknowledgeNagFindings(api: apigateway.RestApi): void {
@@ -140,7 +156,7 @@ function acknowledgeNagFindings(api: apigateway.RestApi): void {
   });
   Validations.of(api).acknowledge({
     id: 'AwsSolutions-COG4',
-    reason: 'Every method uses IAM (SigV4) authorization, which is what the Bedrock Runtime client speaks; a Cognito user pool authorizer would break the client.',
+    reason: 'Every method uses IAM (SigV4) authorization or, under /key, the bearer API key authorizer: the two schemes the Bedrock Runtime client speaks; a Cognito user pool authorizer would break the client.',
   });
   Validations.of(api).acknowledge({
     id: 'AwsSolutions-APIG3',

@@ -1,9 +1,12 @@
 import { Duration, Fn, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DecodeKvCapability, type IDecodeEndpoint } from '../decode';
+import { acknowledgeGuardRule } from '../controls';
+import { createLogGroupKey } from '../encryption';
 import { getModelSpec } from '../hardware';
 // The one import of lib/mock a construct may make: the environment contract of the entry points it bundles.
 import { MOCK_WORKER_ENV_VAR, type MockWorkerConfig } from '../mock/lambda/worker-environment';
@@ -39,6 +42,12 @@ export interface MockInferenceWorkersProps {
    * @default MockWorkerTiming.REALISTIC
    */
   readonly timing?: MockWorkerTiming;
+  /**
+   * Key encrypting the workers' log groups.
+   *
+   * @default - a new key with rotation enabled, usable by CloudWatch Logs for this account's log groups only
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /** The configuration a mock worker function is told at synth, from the construct's props. */
@@ -68,6 +77,7 @@ abstract class FunctionUrlEndpoint extends Construct {
   constructor(scope: Construct, id: string, entry: RuntimeEntry, props: MockInferenceWorkersProps, description: string) {
     super(scope, id);
     const config = workerConfig(props);
+    const logEncryptionKey = props.logEncryptionKey ?? createLogGroupKey(this, 'LogKey', `Encrypts the logs of ${this.node.path}`);
     this.model = config.model;
     this.servedModelName = config.servedModelName;
     this.function = new RuntimeFunction(this, 'Function', {
@@ -76,8 +86,14 @@ abstract class FunctionUrlEndpoint extends Construct {
       description,
       memorySize: 512,
       timeout: Duration.minutes(15),
+      logEncryptionKey,
       environment: { [MOCK_WORKER_ENV_VAR]: JSON.stringify(config) },
     });
+    acknowledgeGuardRule(
+      this.function,
+      'lambda_inside_vpc_check',
+      'A mock worker reaches nothing and is reached only through its IAM-authenticated function URL, a public endpoint; mock mode exists to run the API in any account for pennies, which a VPC\'s NAT gateway would not.',
+    );
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'AWSLambdaBasicExecutionRole is AWS\'s minimal policy for a function to write its own logs; the mock worker needs nothing else.',
@@ -137,8 +153,10 @@ export class MockInferenceWorkers extends Construct {
 
   constructor(scope: Construct, id: string, props: MockInferenceWorkersProps = {}) {
     super(scope, id);
-    this.prefill = new MockPrefillEndpoint(this, 'Prefill', props);
-    this.decode = new MockDecodeEndpoint(this, 'Decode', props);
+    // One key for both workers' logs.
+    const logEncryptionKey = props.logEncryptionKey ?? createLogGroupKey(this, 'LogKey', 'Encrypts the logs of the mock workers');
+    this.prefill = new MockPrefillEndpoint(this, 'Prefill', { ...props, logEncryptionKey });
+    this.decode = new MockDecodeEndpoint(this, 'Decode', { ...props, logEncryptionKey });
     this.model = this.prefill.model;
   }
 }

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { REGISTRY_ENV_VAR } from '../runtime/lambda/environment';
@@ -10,6 +11,8 @@ import { RuntimeEntry, RuntimeFunction } from './runtime-function';
 /** What the router functions are built from. */
 export interface RouterFunctionsProps {
   readonly role: iam.IRole;
+  /** The key encrypting the functions' log groups. */
+  readonly logEncryptionKey: kms.IKey;
   /** The registry derived from the constructs; each function caps its total time limit below its own timeout. */
   readonly registry: RegistryConfig;
   readonly bufferedTimeout: Duration;
@@ -30,7 +33,13 @@ export interface RouterFunctions {
 
 /** The two router functions, in `scope`. */
 export function createRouterFunctions(scope: Construct, props: RouterFunctionsProps): RouterFunctions {
-  const common = { role: props.role, vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups };
+  const common = {
+    role: props.role,
+    logEncryptionKey: props.logEncryptionKey,
+    vpc: props.vpc,
+    vpcSubnets: props.vpcSubnets,
+    securityGroups: props.securityGroups,
+  };
   const buffered = new RuntimeFunction(scope, 'RouterFunction', {
     ...common,
     entry: RuntimeEntry.ROUTER,

@@ -1,15 +1,16 @@
-import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { IDecodeEndpoint } from '../decode';
 import { urlPort } from '../decode/url-port';
 import type { IPrefillEndpoint } from '../prefill';
+import { createLambdaRole } from './lambda-role';
 
 /** What the router's network access depends on. */
 export interface RouterNetworkProps {
-  readonly prefill: IPrefillEndpoint;
-  readonly decode: IDecodeEndpoint;
+  readonly prefill?: IPrefillEndpoint;
+  /** Every decode tier (standard, and optimized if any). */
+  readonly decodeTiers: IDecodeEndpoint[];
   readonly vpc?: ec2.IVpc;
   readonly secretsManagerEndpoint?: ec2.IConnectable;
 }
@@ -21,12 +22,12 @@ function inVpc(connections: ec2.Connections): boolean {
 
 /**
  * The router functions' security group (`RouterSecurityGroup` in `scope`), allowed out to the
- * prefill tier, the decode endpoint and Secrets Manager only; outside a VPC, no group at all.
+ * prefill tier, the decode endpoints and Secrets Manager only; outside a VPC, no group at all.
  */
 export function createRouterConnections(scope: Construct, props: RouterNetworkProps): ec2.Connections {
-  const { prefill, decode, vpc } = props;
+  const { prefill, decodeTiers, vpc } = props;
   if (!vpc) {
-    if (inVpc(prefill.connections) || inVpc(decode.connections)) {
+    if ((prefill && inVpc(prefill.connections)) || decodeTiers.some((tier) => inVpc(tier.connections))) {
       throw new Error(
         'BedrockInvocationLayer: the prefill or decode tier is reachable only inside a VPC (its `connections` have security groups), ' +
           'but no `vpc` was given. Pass the network\'s VPC as `vpc` (e.g. `vpc: network.vpc`).',
@@ -40,7 +41,7 @@ export function createRouterConnections(scope: Construct, props: RouterNetworkPr
     allowAllOutbound: false,
   });
   const connections = securityGroup.connections;
-  if (inVpc(prefill.connections)) {
+  if (prefill && inVpc(prefill.connections)) {
     const port = prefill.connections.defaultPort;
     if (!port) {
       throw new Error(
@@ -50,14 +51,16 @@ export function createRouterConnections(scope: Construct, props: RouterNetworkPr
     }
     connections.allowTo(prefill.connections, port, 'router to prefill load balancer');
   }
-  if (inVpc(decode.connections)) {
-    const port = decode.connections.defaultPort ?? ec2.Port.tcp(urlPort(decode.endpointUrl));
-    connections.allowTo(decode.connections, port, 'router to decode endpoint');
-  } else {
-    // A decode endpoint outside the VPC (a CS-3 behind a public HTTPS URL) has no fixed address.
-    connections.allowTo(ec2.Peer.anyIpv4(), ec2.Port.tcp(urlPort(decode.endpointUrl)), 'router to decode endpoint outside the VPC');
+  for (const decode of decodeTiers) {
+    if (inVpc(decode.connections)) {
+      const port = decode.connections.defaultPort ?? ec2.Port.tcp(urlPort(decode.endpointUrl));
+      connections.allowTo(decode.connections, port, 'router to decode endpoint');
+    } else {
+      // A decode endpoint outside the VPC (a CS-3 behind a public HTTPS URL) has no fixed address.
+      connections.allowTo(ec2.Peer.anyIpv4(), ec2.Port.tcp(urlPort(decode.endpointUrl)), 'router to decode endpoint outside the VPC');
+    }
   }
-  if (decode.apiKeySecret) {
+  if (decodeTiers.some((tier) => tier.apiKeySecret)) {
     if (props.secretsManagerEndpoint) {
       connections.allowTo(props.secretsManagerEndpoint, ec2.Port.tcp(443), 'router to Secrets Manager endpoint');
     } else {
@@ -69,21 +72,7 @@ export function createRouterConnections(scope: Construct, props: RouterNetworkPr
 
 /** The role both router functions run as (`RouterRole` in `scope`): logs, X-Ray and, in a VPC, its network interfaces. */
 export function createRouterRole(scope: Construct, inVpcNetwork: boolean): iam.Role {
-  const managed = inVpcNetwork ? 'service-role/AWSLambdaVPCAccessExecutionRole' : 'service-role/AWSLambdaBasicExecutionRole';
-  const role = new iam.Role(scope, 'RouterRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: 'Bedrock-style router functions',
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(managed)],
-  });
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${managed}]`,
-    reason: `${managed} is AWS's minimal policy for a Lambda function's logs${inVpcNetwork ? ' and VPC network interfaces' : ''}; its log and ENI actions cannot be scoped further before the function exists.`,
-  });
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray tracing of the router functions: xray:PutTraceSegments and PutTelemetryRecords accept only Resource "*".',
-  });
-  return role;
+  return createLambdaRole(scope, 'RouterRole', 'Bedrock-style router functions', inVpcNetwork);
 }
 
 /** The VPC's private subnets with egress, or its isolated subnets when it has none. */

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { createEncryptedLogGroup } from '../encryption';
 import { bundleRuntimeEntry } from './runtime-bundle';
 
 /**
@@ -15,16 +17,18 @@ const LIB_ROOT = path.resolve(__dirname, '..');
 /** Where `npm run build` puts the prebuilt bundles: `dist/lambda/<bundleName>/index.js`. */
 const PREBUILT_ROOT = path.resolve(LIB_ROOT, '..', 'lambda');
 
-/** The Lambda entry points: the router's (`lib/runtime/lambda`) and mock mode's workers' (`lib/mock/lambda`), each bundled on its own. */
+/** The Lambda entry points: the router's and the API key authorizer's (`lib/runtime/lambda`) and mock mode's workers' (`lib/mock/lambda`), each bundled on its own. */
 export class RuntimeEntry {
   /** The Bedrock-protocol router (API Gateway proxy events, buffered and streamed). */
   public static readonly ROUTER = new RuntimeEntry('runtime/lambda/router-handler.ts');
+  /** The bearer API key authorizer (API Gateway TOKEN authorizer events). */
+  public static readonly API_KEY_AUTHORIZER = new RuntimeEntry('runtime/lambda/api-key-authorizer-handler.ts');
   /** The mock prefill worker of mock mode (function URL events). */
   public static readonly MOCK_PREFILL = new RuntimeEntry('mock/lambda/mock-prefill-handler.ts');
   /** The mock decode worker of mock mode (function URL events, streamed). */
   public static readonly MOCK_DECODE = new RuntimeEntry('mock/lambda/mock-decode-handler.ts');
   /** Every entry point; `npm run build` pre-bundles each of them. */
-  public static readonly ALL: RuntimeEntry[] = [RuntimeEntry.ROUTER, RuntimeEntry.MOCK_PREFILL, RuntimeEntry.MOCK_DECODE];
+  public static readonly ALL: RuntimeEntry[] = [RuntimeEntry.ROUTER, RuntimeEntry.API_KEY_AUTHORIZER, RuntimeEntry.MOCK_PREFILL, RuntimeEntry.MOCK_DECODE];
 
   private constructor(
     /** The entry file, relative to `lib/`. */
@@ -79,7 +83,7 @@ class LocalEsbuildBundling implements ILocalBundling {
 }
 
 /** Props of a function that runs one runtime entry point. */
-export interface RuntimeFunctionProps extends lambda.FunctionOptions {
+export interface RuntimeFunctionProps extends Omit<lambda.FunctionOptions, 'logGroup'> {
   /** Which entry point the function runs. */
   readonly entry: RuntimeEntry;
   /**
@@ -87,16 +91,20 @@ export interface RuntimeFunctionProps extends lambda.FunctionOptions {
    * @default 'handler'
    */
   readonly handler?: string;
+  /** The key encrypting the function's log group (one CloudWatch Logs may use). */
+  readonly logEncryptionKey: kms.IKey;
 }
 
 /**
  * A Lambda function running one entry point of `lib/runtime` or `lib/mock` ({@link RuntimeEntry.code}
- * says where its bundle comes from): Node 24 on arm64, X-Ray tracing, source-mapped stack traces.
+ * says where its bundle comes from): Node 24 on arm64, X-Ray tracing, source-mapped stack traces. It
+ * logs to a log group of its own (`<id>Logs` beside it), KMS-encrypted and kept a year.
  */
 export class RuntimeFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: RuntimeFunctionProps) {
-    const { entry, handler = 'handler', ...options } = props;
+    const { entry, handler = 'handler', logEncryptionKey, ...options } = props;
     super(scope, id, {
+      logGroup: createEncryptedLogGroup(scope, `${id}Logs`, { encryptionKey: logEncryptionKey }),
       memorySize: 1024,
       timeout: Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,

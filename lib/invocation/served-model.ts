@@ -30,7 +30,7 @@ export interface ServedModelOptions {
    * The model, by any name the model catalog knows (catalog name, Hugging Face id or Bedrock id).
    * Supplies the ids, the context window and the output limit unless those are given below.
    *
-   * @default - the prefill tier's served model name, looked up in the catalog
+   * @default - the prefill tier's served model name (without one, the decode tier's), looked up in the catalog
    */
   readonly model?: string;
   /**

@@ -1,4 +1,4 @@
-import type { ModelSpec } from '../hardware';
+import { DEFAULT_PREFILL_INSTANCE_TYPE, type ModelSpec } from '../hardware';
 import { DecodeTier, timingOf } from '../planning/serving-config';
 import { NO_TIMING, ServingTiming } from '../planning/timing/serving-timing';
 
@@ -21,7 +21,7 @@ export class MockTiming {
   private constructor(public readonly name: string) {}
 
   /** The stage times this choice gives a model (realistic: on `prefillInstanceType`, default trn2.48xlarge, all its cores). */
-  public timingFor(model: ModelSpec, prefillInstanceType = 'trn2.48xlarge'): ServingTiming {
+  public timingFor(model: ModelSpec, prefillInstanceType = DEFAULT_PREFILL_INSTANCE_TYPE): ServingTiming {
     if (this !== MockTiming.REALISTIC) return NO_TIMING;
     return timingOf({ model, prefill: { instanceType: prefillInstanceType }, decode: DecodeTier.cs3() });
   }

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Cs3DecodeEndpoint, TrainiumDecodeFleet } from '../../lib/decode';
 import { DEFAULT_APP_CONTEXT_KEYS, DefaultApp, buildDefaultApp } from '../../lib/app';
 import { normalizeTemplate } from '../../lib/testing';
-import { defaultApp, testApp, withCdkEnv } from './test-app';
+import { CAPACITY_BLOCK_CONTEXT, defaultApp, testApp, withCdkEnv } from './test-app';
 
 describe('the default app', () => {
   let app: DefaultApp;
@@ -53,14 +53,6 @@ describe('the default app with an environment', () => {
   });
 });
 
-/** A two-day, two-instance Capacity Block as the default app's context. */
-const CAPACITY_BLOCK_CONTEXT = {
-  capacityBlockReservationId: 'cr-0123456789abcdef0',
-  capacityBlockStart: '2030-08-05T11:30:00Z',
-  capacityBlockEnd: '2030-08-07T11:30:00Z',
-  capacityBlockInstanceCount: '2',
-};
-
 describe('the default app reads its context keys', () => {
   test('the keys', () => {
     expect(DEFAULT_APP_CONTEXT_KEYS).toEqual(expect.arrayContaining([
@@ -92,17 +84,18 @@ describe('the default app reads its context keys', () => {
     template.hasResourceProperties('AWS::AutoScaling::ScheduledAction', { StartTime: '2030-08-07T10:50:00Z', DesiredCapacity: 0 });
   });
 
-  test('a CS-3 decode URL replaces the Trainium decode fleet; a Capacity Block then needs no placement group', () => {
+  test('a CS-3 decode URL replaces the Trainium decode fleet; in prompt replay no prefill fleet and no placement group is built', () => {
     const { stack, inference } = defaultApp({
       decodeEndpointUrl: 'https://api.cerebras.example',
       decodeModelName: 'llama-3.3-70b',
-      ...CAPACITY_BLOCK_CONTEXT,
     });
     expect(inference.decodeEndpoint).toBeInstanceOf(Cs3DecodeEndpoint);
     expect(inference.decodeEndpoint.endpointUrl).toBe('https://api.cerebras.example');
     expect(inference.decodeEndpoint.servedModelName).toBe('llama-3.3-70b');
+    expect(inference.prefillFleet).toBeUndefined();
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 1);
+    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
     template.resourceCountIs('AWS::EC2::PlacementGroup', 0);
   });
 
@@ -110,6 +103,23 @@ describe('the default app reads its context keys', () => {
     expect(() => defaultApp({ prefillInstanceType: 'trn1.32xlarge' })).toThrow(
       /TrainiumPrefillFleet 'DisaggregatedInference\/Inference\/Prefill': instance type 'trn1.32xlarge' cannot run disaggregated prefill\/decode.*Trn2 and Trn3 only.*Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge/,
     );
+  });
+
+  test('prefill keys beside a CS-3 decode URL are an error: no prefill fleet is built to take them', () => {
+    expect(() => defaultApp({ decodeEndpointUrl: 'https://cs3.example', capacityBlockReservationId: 'cr-0123456789abcdef0' })).toThrow(
+      /Context capacityBlockReservationId configures the prefill fleet, but with decodeEndpointUrl the CS-3 takes the whole prompt \(prompt replay\) and no prefill fleet is built/,
+    );
+    expect(() => defaultApp({ decodeEndpointUrl: 'https://cs3.example', prefillInstanceType: 'trn2.48xlarge', prefillMinCapacity: 2 })).toThrow(
+      /Context prefillInstanceType, prefillMinCapacity configure the prefill fleet/,
+    );
+  });
+
+  test('apiKeys=true adds the bearer-key endpoint and its table to the outputs; other values are refused', () => {
+    const template = Template.fromStack(defaultApp({ mode: 'mock', apiKeys: 'true' }).stack);
+    template.hasOutput('ApiKeyUrl', {});
+    template.hasOutput('ApiKeyTableName', {});
+    expect(Object.keys(Template.fromStack(defaultApp({ mode: 'mock' }).stack).findOutputs('ApiKey*'))).toEqual([]);
+    expect(() => defaultApp({ apiKeys: 'yes' })).toThrow(/Context apiKeys='yes' is not true or false; pass e.g. -c apiKeys=true/);
   });
 
   test('bad context values are errors naming the key and the fix', () => {

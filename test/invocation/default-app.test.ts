@@ -8,7 +8,7 @@ import { InvocationApi } from '../../lib/invocation';
 import { Isolation } from '../../lib/isolation';
 import { BedrockOperation } from '../../lib/runtime/bedrock/operations';
 import { OpenAiRoute } from '../../lib/runtime/openai/openai-routes';
-import { defaultApp, testApp } from '../app/test-app';
+import { defaultApp, defaultAppWithControls, testApp } from '../app/test-app';
 import { nagFindings } from './nag';
 import { routerRegistry } from './router-registry';
 
@@ -126,7 +126,7 @@ describe('-c mode=mock', () => {
   });
 
   it('leaves no unacknowledged cdk-nag finding', () => {
-    expect(nagFindings(defaultApp({ mode: 'mock' }).stack.node.root as any)).toEqual([]);
+    expect(nagFindings(defaultAppWithControls({ mode: 'mock' }).stack.node.root as any)).toEqual([]);
   });
 
   it('refuses an unknown mode, naming it', () => {

@@ -18,8 +18,8 @@ const prefill = (maxModelLength?: number): IPrefillEndpoint => ({
 const decode = (maxModelLength?: number, stack = new Stack()) =>
   DecodeEndpoint.fromDecodeEndpointAttributes(stack, 'Decode', { endpointUrl: 'https://decode.example', servedModelName: 'm', maxModelLength });
 /** The registry derived in the decode endpoint's stack. */
-const registry = (p: IPrefillEndpoint, d: IDecodeEndpoint, options?: Parameters<typeof deriveModelRegistry>[3]) =>
-  deriveModelRegistry(Stack.of(d), p, d, options);
+const registry = (p: IPrefillEndpoint, d: IDecodeEndpoint, options?: Parameters<typeof deriveModelRegistry>[2]) =>
+  deriveModelRegistry(Stack.of(d), { prefill: p, decode: d }, options);
 
 describe('deriveModelRegistry: the context window the router enforces', () => {
   test('is the catalog window when the servers set no limit', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getModelSpec } from '../../hardware';
+import { DEFAULT_PREFILL_INSTANCE_TYPE, getModelSpec } from '../../hardware';
 import { arrivalRatesAround, sweepArrivalRates } from '../planner/curves';
 import { plan, PlanInput } from '../planner/planner';
 import { calibrationTable, formatCalibrationTable } from '../report/calibration-table';
@@ -54,7 +54,7 @@ Simulation and output:
 
 const OPTIONS = {
   model: { type: 'string', default: 'llama-3.3-70b-instruct' },
-  'prefill-instance-type': { type: 'string', default: 'trn2.48xlarge' },
+  'prefill-instance-type': { type: 'string', default: DEFAULT_PREFILL_INSTANCE_TYPE },
   'prefill-tp': { type: 'string' },
   decode: { type: 'string', default: 'cs3' },
   'decode-tp': { type: 'string' },

@@ -2,6 +2,7 @@ import { PATHS, TokenizeResponse } from '../openai/worker-protocol';
 import { Deadline } from './deadline';
 import { DecodeStream } from './decode-stream';
 import { DecodeTiers, type DecodeTier } from './decode-tiers';
+import { countTokensOnDecode } from './decode-token-count';
 import type { FetchFunction } from './fetch-function';
 import { isChat, type Generation, type GenerationInput, type GenerationTimings, type PromptInput, type RouterOptions } from './generation';
 import { nodeFetch } from './node-fetch';
@@ -155,36 +156,38 @@ export class Router {
   }
 
   /**
-   * Counts a prompt's tokens with the model's real tokenizer, which lives on the workers
-   * (vLLM's `/tokenize`): the prefill workers when there are any, else the standard decode endpoint.
+   * Counts a prompt's tokens with the model's real tokenizer, which lives on the workers: vLLM's
+   * `/tokenize` on the prefill workers, or without any, a one-token completion on the decode endpoint.
    */
   public async countTokens(route: ModelRoute, prompt: PromptInput, signal: AbortSignal): Promise<number> {
+    if (route.config.prefillUrls.length === 0) {
+      return countTokensOnDecode({ fetch: this.fetch, route, prompt, apiKey: this.resolveApiKey(route.config.decode), signal });
+    }
     const pool = this.pool(route);
     const tried = new Set<string>();
     const attempts = Math.max(1, Math.min(pool.size, this.maxAttempts));
     let last: UpstreamFailure | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const url = pool.size > 0 ? pool.pick(tried) : route.config.decode.url;
+      const url = pool.pick(tried);
       if (!url) break;
       tried.add(url);
       const deadline = new Deadline('token counting', route.timeouts.prefillMs, [signal]);
       const stageSignal = deadline.signal;
       try {
-        const model = pool.size > 0 ? route.config.prefillModel : route.config.decode.model;
         // What the chat template renders: messages and tools (tool_choice does not change the prompt).
         const counted = isChat(prompt) ? { messages: prompt.messages, ...(prompt.tools ? { tools: prompt.tools } : {}) } : prompt;
         const answer = await postJson<TokenizeResponse>(
           url,
           PATHS.tokenize,
-          { model, ...counted },
-          { fetch: this.fetch, signal: stageSignal, apiKey: pool.size > 0 ? undefined : this.resolveApiKey(route.config.decode) },
+          { model: route.config.prefillModel, ...counted },
+          { fetch: this.fetch, signal: stageSignal },
           'token counting',
         );
         return answer.count;
       } catch (error) {
         last = upstreamFailure(error, stageSignal, url, 'token counting');
         if (last.kind === 'rejected' || last.kind === 'aborted') break;
-        if (pool.size > 0) pool.markFailed(url);
+        pool.markFailed(url);
       } finally {
         deadline.clear();
       }
