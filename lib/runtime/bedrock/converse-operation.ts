@@ -10,8 +10,9 @@ import { parseJsonBody } from './validation';
 /** Converse and ConverseStream: a chat in, the answer as one message or as a stream of its events. */
 
 function start(context: ModelOperationContext, params: ConverseParameters) {
-  context.trace.requestMetadata = params.requestMetadata;
-  return startGeneration(context, { ...params, route: context.route });
+  const { requestMetadata, ...request } = params;
+  context.trace.requestMetadata = requestMetadata;
+  return startGeneration(context, { ...request, route: context.route });
 }
 
 export async function converse(context: ModelOperationContext): Promise<GatewayResponse> {

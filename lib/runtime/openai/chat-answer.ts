@@ -41,7 +41,8 @@ export interface CompletionIdentity {
 
 export function chatCompletion(identity: CompletionIdentity, answer: CollectedAnswer) {
   const { end } = answer;
-  const reasoning = answer.blocks.filter((b) => b.kind === 'reasoning').map((b) => (b as { text: string }).text).join('');
+  let reasoning = '';
+  for (const block of answer.blocks) if (block.kind === 'reasoning') reasoning += block.text;
   const calls = end.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
   const message = {
     role: 'assistant',

@@ -32,11 +32,11 @@ function findModel(context: OperationContext, modelId: unknown): ModelRoute {
 async function chatCompletions(context: OperationContext): Promise<GatewayResponse> {
   const body = requireObject(parseJsonBody(context.request.body), 'The request body');
   const route = findModel(context, body.model);
-  const params = parseChatRequest(body, route);
-  const generation = await startGeneration(context, { ...params, route });
+  const { stream, includeUsage, ...request } = parseChatRequest(body, route);
+  const generation = await startGeneration(context, { ...request, route });
   const identity: CompletionIdentity = { id: `chatcmpl-${context.trace.requestId}`, created: Math.floor(context.trace.startedAt / 1000), model: body.model as string };
-  if (params.stream) {
-    return streamedAnswer(context, generation, new ChatCompletionChunks(identity, params.includeUsage), {
+  if (stream) {
+    return streamedAnswer(context, generation, new ChatCompletionChunks(identity, includeUsage), {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
     });
