@@ -11,7 +11,10 @@ import { excerpt, isObject, requireObject, requireString } from './validation';
  * the client replays are dropped, as chat templates drop earlier turns' reasoning.
  */
 
-/** Bedrock's ToolName and ToolUseId: `[a-zA-Z0-9_-]+`, 1 to 64 characters (bedrock-runtime service model). */
+/**
+ * Bedrock's ToolName and ToolUseId: `[a-zA-Z0-9_-]+`, 1 to 64 characters (bedrock-runtime service
+ * model); OpenAI's function names follow the same rule (`^[a-zA-Z0-9_-]{1,64}$`).
+ */
 export const TOOL_IDENTIFIER = /^[a-zA-Z0-9_-]{1,64}$/;
 
 const TEXT_ONLY = 'this endpoint accepts text blocks only (with toolUse, toolResult, reasoningContent and cachePoint blocks)';

@@ -168,11 +168,6 @@ export function optionalEnum<T extends string>(value: unknown, field: string, al
   return value as T;
 }
 
-/** Keys of `value` outside `known`, for messages that name them (bounded). */
-export function unknownKeys(value: Record<string, unknown>, known: ReadonlySet<string>): string[] {
-  return Object.keys(value).filter((key) => !known.has(key));
-}
-
 /** Names a list of keys in a message, bounded. */
 export function keyList(keys: readonly string[]): string {
   const shown = keys.slice(0, 5).map((key) => JSON.stringify(shortKey(key)));

@@ -1,5 +1,6 @@
 import { validationError } from '../bedrock/errors';
 import { excerpt, isObject, optionalNumberInRange, requireObject, requireString, stopSequences, tokenLimit } from '../bedrock/validation';
+import { toolIdentifier } from '../bedrock/converse-content';
 import { stopSequenceLimit } from '../bedrock/request-options';
 import type { ChatPrompt, SamplingParameters } from '../routing/generation';
 import type { ModelRoute } from '../routing/registry';
@@ -19,9 +20,6 @@ export interface ChatParameters extends SamplingParameters {
   readonly includeUsage: boolean;
 }
 
-/** Tool names as OpenAI takes them: `^[a-zA-Z0-9_-]{1,64}$`. */
-const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
 function text(value: unknown, field: string, nullable: boolean): string | null {
   if (typeof value === 'string') return value;
   if (value === null && nullable) return null;
@@ -37,13 +35,6 @@ function text(value: unknown, field: string, nullable: boolean): string | null {
     .join('');
 }
 
-function functionName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !FUNCTION_NAME.test(value)) {
-    throw validationError(`${field} must be 1 to 64 letters, digits, underscores or hyphens; got ${excerpt(value)}.`);
-  }
-  return value;
-}
-
 function toolCalls(value: unknown, field: string): ToolCall[] {
   if (!Array.isArray(value)) throw validationError(`${field} must be a list; got ${excerpt(value)}.`);
   return value.map((call, index) => {
@@ -53,7 +44,7 @@ function toolCalls(value: unknown, field: string): ToolCall[] {
     return {
       id: requireString(c.id, `${at}.id`),
       type: 'function',
-      function: { name: functionName(fn.name, `${at}.function.name`), arguments: requireString(fn.arguments, `${at}.function.arguments`) },
+      function: { name: toolIdentifier(fn.name, `${at}.function.name`), arguments: requireString(fn.arguments, `${at}.function.arguments`) },
     };
   });
 }
@@ -88,7 +79,7 @@ function tools(value: unknown): ToolDefinition[] {
     const fn = requireObject(t.function, `${at}.function`);
     const parameters = fn.parameters === undefined ? { type: 'object', properties: {} } : requireObject(fn.parameters, `${at}.function.parameters`);
     const description = fn.description === undefined ? undefined : requireString(fn.description, `${at}.function.description`);
-    return { type: 'function', function: { name: functionName(fn.name, `${at}.function.name`), ...(description ? { description } : {}), parameters } };
+    return { type: 'function', function: { name: toolIdentifier(fn.name, `${at}.function.name`), ...(description ? { description } : {}), parameters } };
   });
 }
 
@@ -99,7 +90,7 @@ function toolChoice(value: unknown, defined: readonly ToolDefinition[] | undefin
     return value;
   }
   const choice = requireObject(value, 'tool_choice');
-  const name = functionName(requireObject(choice.function, 'tool_choice.function').name, 'tool_choice.function.name');
+  const name = toolIdentifier(requireObject(choice.function, 'tool_choice.function').name, 'tool_choice.function.name');
   if (!defined?.some((tool) => tool.function.name === name)) throw validationError(`tool_choice names ${excerpt(name)}, which is not one of tools.`);
   return { type: 'function', function: { name } };
 }

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { TOOL_IDENTIFIER } from '../bedrock/converse-content';
 import type { ToolCallDelta } from '../openai/worker-protocol';
 import type { CompletedToolCall } from './generation';
-
-/** Bedrock's ToolUseId: `[a-zA-Z0-9_-]+`, 1 to 64 characters. vLLM's `chatcmpl-tool-<hex>` ids fit; others are replaced. */
-const TOOL_USE_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * The tool calls of one streamed answer, put together from their pieces: the first piece of each
@@ -25,7 +23,8 @@ export class ToolCallAssembly {
       this.calls[place].arguments += text;
       return { index: place, text };
     }
-    const id = piece.id && TOOL_USE_ID.test(piece.id) ? piece.id : `tooluse_${randomBytes(12).toString('hex')}`;
+    // vLLM's `chatcmpl-tool-<hex>` ids are ids Bedrock takes; anything else is replaced.
+    const id = piece.id && TOOL_IDENTIFIER.test(piece.id) ? piece.id : `tooluse_${randomBytes(12).toString('hex')}`;
     const name = piece.function?.name ?? '';
     const index = this.calls.length;
     this.places.set(workerIndex, index);
