@@ -92,7 +92,8 @@ export class BedrockGateway {
 
   public async handle(request: GatewayRequest): Promise<GatewayResponse> {
     const trace = new RequestTrace(request.signal);
-    const answerError = isOpenAiPath(request.path) ? openAiErrorResponse : errorResponse;
+    const openAi = isOpenAiPath(request.path);
+    const answerError = openAi ? openAiErrorResponse : errorResponse;
     if (this.active >= this.maxConcurrentRequests) {
       trace.error = new BedrockError(
         BedrockErrorType.THROTTLING,
@@ -104,7 +105,7 @@ export class BedrockGateway {
     this.active++;
     let streaming = false;
     try {
-      const response = await this.dispatch(request, trace);
+      const response = await this.dispatch(request, trace, openAi);
       streaming = !(response.body instanceof Uint8Array);
       return response;
     } catch (error) {
@@ -133,7 +134,7 @@ export class BedrockGateway {
     }
   }
 
-  private dispatch(request: GatewayRequest, trace: RequestTrace): Promise<GatewayResponse> {
+  private dispatch(request: GatewayRequest, trace: RequestTrace, openAi: boolean): Promise<GatewayResponse> {
     const context: OperationContext = {
       request,
       registry: this.registry,
@@ -145,7 +146,7 @@ export class BedrockGateway {
         this.finish(trace);
       },
     };
-    if (isOpenAiPath(request.path)) {
+    if (openAi) {
       const operation = parseOpenAiPath(request.method, request.path);
       trace.operation = operation.name;
       this.checkBodySize(request);
