@@ -53,6 +53,11 @@ export class Cs3DecodeEndpoint extends Construct implements IDecodeEndpoint {
   public readonly connections: ec2.Connections;
   /** The interface endpoint, with PrivateLink. */
   public readonly vpcEndpoint?: ec2.InterfaceVpcEndpoint;
+  /**
+   * Cerebras' API takes "Up to 4 sequences" in `stop` (inference-docs.cerebras.ai/api-reference/chat-completions
+   * and /completions); the router refuses more before they reach it.
+   */
+  public readonly maxStopSequences?: number = 4;
 
   constructor(scope: Construct, id: string, props: Cs3DecodeEndpointProps) {
     super(scope, id);

@@ -27,6 +27,11 @@ export interface IDecodeEndpoint extends IConstruct {
    */
   readonly maxModelLength?: number;
   /**
+   * Most stop sequences one request may give, when the endpoint declares a limit (an OpenAI-style
+   * API may take only a few; vLLM takes any number). The router refuses more with a message naming it.
+   */
+  readonly maxStopSequences?: number;
+  /**
    * Network reachability of the endpoint. An endpoint outside the VPC (a CS-3 behind a public
    * URL, a server elsewhere) has connections with no security group.
    */
@@ -57,6 +62,11 @@ export interface DecodeEndpointAttributes {
    */
   readonly maxModelLength?: number;
   /**
+   * Most stop sequences one request may give.
+   * @default - no limit (as vLLM)
+   */
+  readonly maxStopSequences?: number;
+  /**
    * Security groups in front of it, when it is in a VPC.
    * @default - no network reachability to manage
    */
@@ -78,6 +88,7 @@ export class DecodeEndpoint {
       public readonly kvCapability = attrs.kvCapability ?? DecodeKvCapability.PROMPT_REPLAY;
       public readonly apiKeySecret = attrs.apiKeySecret;
       public readonly maxModelLength = attrs.maxModelLength;
+      public readonly maxStopSequences = attrs.maxStopSequences;
       public readonly connections = attrs.securityGroups
         ? new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(attrs.port ?? urlPort(attrs.endpointUrl)) })
         : new ec2.Connections();

@@ -2,6 +2,7 @@ import { Aws } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ARTIFACT_CACHE_SCRIPT, ARTIFACT_CACHE_SCRIPT_PATH } from './artifact-cache-script';
 import { FleetTelemetry, VLLM_LOG_FILE } from './fleet-telemetry';
+import { findModelSpec, type ModelSpec } from '../hardware';
 import { ModelSourceConfig } from './model-source';
 import { EFA_LIBRARY_PATH, prerequisiteBootCommands } from './neuron-prerequisites';
 
@@ -68,6 +69,22 @@ export function kvTransferConfig(kvRole: KvTransferRole): string {
   });
 }
 
+/**
+ * The flags a catalog model needs to serve the tools protocol and its reasoning: automatic tool
+ * choice with the model's tool-call parser (`tool_choice: auto` requires both), its reasoning
+ * parser if it reasons, and the prompt's cached tokens in the usage (cacheReadInputTokens).
+ * None for a model outside the catalog, nor when the extra arguments choose a parser themselves.
+ */
+export function modelServeArgs(model: ModelSpec | undefined, extraArgs: readonly string[]): string[] {
+  if (!model || extraArgs.includes('--tool-call-parser')) return [];
+  return [
+    '--enable-auto-tool-choice',
+    '--tool-call-parser', model.vllm.toolCallParser,
+    ...(model.vllm.reasoningParser ? ['--reasoning-parser', model.vllm.reasoningParser] : []),
+    '--enable-prompt-tokens-details',
+  ];
+}
+
 /** The `vllm serve` arguments (what the compiled artifacts depend on, besides the image). */
 export function vllmServeArguments(options: VllmServeOptions): string[] {
   return [
@@ -78,6 +95,7 @@ export function vllmServeArguments(options: VllmServeOptions): string[] {
     '--host', '0.0.0.0',
     '--port', String(options.port),
     '--kv-transfer-config', kvTransferConfig(options.kvRole),
+    ...modelServeArgs(findModelSpec(options.model.vllmModelArgument) ?? findModelSpec(options.servedModelName), options.extraArgs),
     ...options.extraArgs,
   ];
 }

@@ -19,6 +19,7 @@ import { InvocationDashboard } from './invocation-dashboard';
 import { InvocationMetricsBase } from './invocation-metrics';
 import type { InvocationOptions } from './invocation-options';
 import { createAccessLogGroup, createInvocationRestApi, logEncryptionKey } from './invocation-rest-api';
+import { OpenAiRoute } from '../runtime/openai/openai-routes';
 import { deriveModelRegistry } from './model-registry';
 import { PrefillAutoScaling, PrefillScaling } from './prefill-scaling';
 import { createRouterFunctions } from './router-functions';
@@ -180,12 +181,17 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
     this.prefillScaling = this.createPrefillScaling(props);
   }
 
-  /** Grants `execute-api:Invoke` on every method of the API's stage. */
+  /** Grants `execute-api:Invoke` on every method of the API's stage: the Bedrock operations and the OpenAI-compatible path. */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    const stage = this.api.deploymentStage.stageName;
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: [this.api.arnForExecuteApi('POST', '/model/*', this.api.deploymentStage.stageName)],
+      resourceArns: [
+        this.api.arnForExecuteApi('POST', '/model/*', stage),
+        this.api.arnForExecuteApi('POST', `${OpenAiRoute.PREFIX}/*`, stage),
+        this.api.arnForExecuteApi('GET', `${OpenAiRoute.PREFIX}/*`, stage),
+      ],
     });
   }
 

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { createEncryptedLogGroup, createLogGroupKey } from '../encryption';
 import { API_KEY_PATH_PREFIX } from '../runtime/auth/api-key';
 import { BedrockOperation } from '../runtime/bedrock/operations';
+import { OpenAiRoute } from '../runtime/openai/openai-routes';
 import { allowInvoke } from './api-invoke-role';
 import type { ApiEndpointTypeConfig } from './api-endpoint-type';
 import type { InvocationOptions } from './invocation-options';
@@ -45,7 +46,8 @@ export interface InvocationRestApiProps {
 /**
  * The REST API (`Api` in `scope`): `POST /model/{modelId}/<operation>` for every Bedrock operation,
  * IAM-authorized, and with an API key authorizer the same under `/key`, bearer-authorized; the
- * streaming ones on the streaming function with response streaming; bodies passed through as
+ * OpenAI-compatible routes under `/openai/v1` (chat completions, the models list), IAM-authorized;
+ * the streaming ones on the streaming function with response streaming; bodies passed through as
  * bytes; a throttled stage with JSON access logs and tracing.
  */
 export function createInvocationRestApi(scope: Construct, props: InvocationRestApiProps): apigateway.RestApi {
@@ -97,7 +99,7 @@ function addOperations(api: apigateway.RestApi, props: InvocationRestApiProps): 
   const addModelMethods = (parent: apigateway.IResource, auth: apigateway.MethodOptions) => {
     const model = parent.addResource('model').addResource('{modelId}');
     for (const operation of BedrockOperation.ALL) {
-      model.addResource(operation.pathSuffix).addMethod('POST', routerIntegration(operation, props), {
+      model.addResource(operation.pathSuffix).addMethod('POST', routerIntegration(operation.streaming, props), {
         ...auth,
         requestValidator: validator,
         requestParameters: { 'method.request.path.modelId': true },
@@ -111,6 +113,17 @@ function addOperations(api: apigateway.RestApi, props: InvocationRestApiProps): 
       authorizer: props.apiKeyAuthorizer,
     });
   }
+  // The OpenAI-compatible path: chat completions answer streamed or whole as the body asks, so
+  // they run on the streaming function (which sends a whole answer as well).
+  const openAi = OpenAiRoute.PREFIX.split('/').filter(Boolean).reduce((parent, part) => parent.addResource(part), api.root);
+  for (const route of OpenAiRoute.ALL) {
+    const resource = route.segments.reduce((parent, part) => parent.getResource(part) ?? parent.addResource(part), openAi);
+    const hasModelId = route.segments.includes('{modelId}');
+    resource.addMethod(route.method, routerIntegration(route.streaming, props), {
+      authorizationType: apigateway.AuthorizationType.IAM,
+      ...(hasModelId ? { requestValidator: validator, requestParameters: { 'method.request.path.modelId': true } } : {}),
+    });
+  }
 }
 
 /**
@@ -118,20 +131,20 @@ function addOperations(api: apigateway.RestApi, props: InvocationRestApiProps): 
  * invocation URI, response streaming for the streaming operations), invoked with the layer's role
  * instead of a resource policy on the function.
  */
-function routerIntegration(operation: BedrockOperation, props: InvocationRestApiProps): apigateway.Integration {
-  const fn = operation.streaming ? props.routerFunctions.streaming : props.routerFunctions.buffered;
+function routerIntegration(streaming: boolean, props: InvocationRestApiProps): apigateway.Integration {
+  const fn = streaming ? props.routerFunctions.streaming : props.routerFunctions.buffered;
   return new apigateway.AwsIntegration({
     proxy: true,
     service: 'lambda',
     // The URIs of aws-cdk-lib's LambdaIntegration (2.276.0) and of the API Gateway developer guide,
     // "Set up a Lambda proxy integration with payload response streaming".
-    path: operation.streaming
+    path: streaming
       ? `2021-11-15/functions/${fn.functionArn}/response-streaming-invocations`
       : `2015-03-31/functions/${fn.functionArn}/invocations`,
     options: {
       credentialsRole: props.invokeRole,
-      timeout: operation.streaming ? props.streamingTimeout : props.bufferedTimeout,
-      ...(operation.streaming ? { responseTransferMode: apigateway.ResponseTransferMode.STREAM } : {}),
+      timeout: streaming ? props.streamingTimeout : props.bufferedTimeout,
+      ...(streaming ? { responseTransferMode: apigateway.ResponseTransferMode.STREAM } : {}),
     },
   });
 }

@@ -71,6 +71,7 @@ function decodeRoute(endpoint: IDecodeEndpoint): DecodeRouteConfig {
     model: endpoint.servedModelName,
     canIngestKv: endpoint.kvCapability.canIngestKv,
     ...(endpoint.apiKeySecret ? { apiKey: { secretArn: endpoint.apiKeySecret.secretArn } } : {}),
+    ...(endpoint.maxStopSequences !== undefined ? { maxStopSequences: endpoint.maxStopSequences } : {}),
   };
 }
 

@@ -25,9 +25,9 @@ export interface RouterFunctionsProps {
 
 /** The router functions, both running the router entry point: one per API Gateway integration kind. */
 export interface RouterFunctions {
-  /** Converse, InvokeModel, CountTokens (`RouterFunction`). */
+  /** Converse, InvokeModel, CountTokens, the OpenAI-compatible models list (`RouterFunction`). */
   readonly buffered: lambda.Function;
-  /** ConverseStream, InvokeModelWithResponseStream (`StreamingRouterFunction`). */
+  /** ConverseStream, InvokeModelWithResponseStream, the OpenAI-compatible chat completions (`StreamingRouterFunction`). */
   readonly streaming: lambda.Function;
 }
 
@@ -44,7 +44,7 @@ export function createRouterFunctions(scope: Construct, props: RouterFunctionsPr
     ...common,
     entry: RuntimeEntry.ROUTER,
     handler: 'handler',
-    description: 'Bedrock-style router: buffered operations (Converse, InvokeModel, CountTokens)',
+    description: 'Bedrock-style router: buffered operations (Converse, InvokeModel, CountTokens, OpenAI models)',
     timeout: props.bufferedTimeout,
     environment: { [REGISTRY_ENV_VAR]: registryJson(scope, props.registry, props.bufferedTimeout) },
   });
@@ -52,7 +52,7 @@ export function createRouterFunctions(scope: Construct, props: RouterFunctionsPr
     ...common,
     entry: RuntimeEntry.ROUTER,
     handler: 'streamingHandler',
-    description: 'Bedrock-style router: streaming operations (ConverseStream, InvokeModelWithResponseStream)',
+    description: 'Bedrock-style router: streaming operations (ConverseStream, InvokeModelWithResponseStream, OpenAI chat completions)',
     timeout: props.streamingTimeout,
     environment: { [REGISTRY_ENV_VAR]: registryJson(scope, props.registry, props.streamingTimeout) },
   });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CompletionChunk, FinishReason } from '../runtime/openai/worker-protocol';
+import { CompletionChunk, CompletionDelta, FinishReason } from '../runtime/openai/worker-protocol';
 import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
 import type { DecodeBatch } from '../planning/engines/decode-batch';
 import { DecodeFaults } from './faults';
+import type { MockAnswer, MockToken } from './mock-answer';
 import { sleep } from './sleep';
-import { GeneratedAnswer } from './text-generator';
 import { TokenFeed } from './token-feed';
 
 export interface CompletionStreamOptions {
@@ -12,7 +12,7 @@ export interface CompletionStreamOptions {
   readonly chat: boolean;
   /** The prompt's token count, for the usage chunk. */
   readonly promptTokens: number;
-  readonly answer: GeneratedAnswer;
+  readonly answer: MockAnswer;
   readonly maxTokens: number;
   readonly stops: readonly string[];
   /** The decode worker's batch: the stream's tokens come at its steps' pace. */
@@ -23,20 +23,36 @@ export interface CompletionStreamOptions {
   readonly onEnd: () => void;
 }
 
+/** A token as vLLM streams it in a chat completion: reasoning in `reasoning`, text in `content`, a tool call in `tool_calls`. */
+function chatDelta(token: MockToken): CompletionDelta {
+  switch (token.kind) {
+    case 'reasoning':
+      return { reasoning: token.text };
+    case 'text':
+      return { content: token.text };
+    default:
+      return token.call
+        ? { tool_calls: [{ index: 0, id: token.call.id, type: 'function', function: { name: token.call.name, arguments: token.text } }] }
+        : { tool_calls: [{ index: 0, function: { arguments: token.text } }] };
+  }
+}
+
 /**
- * A decode answer as vLLM streams it, in server-sent events: the answer's tokens, one event
- * each, as the decode batch produces them, up to max_tokens, the end of the answer or a stop string
- * (which vLLM leaves out of the text); then the finish reason, the usage and `[DONE]`.
+ * A decode answer as vLLM streams it, in server-sent events: the answer's tokens (reasoning, text
+ * or a tool call's pieces: see mock-answer.ts), one event each, as the decode batch produces them,
+ * up to max_tokens, the end of the answer or a stop string in its text (which vLLM leaves out of the
+ * text); then the finish reason, the usage (no prompt tokens came from a prefix cache: the mock has
+ * none) and `[DONE]`.
  */
 export async function* completionStream(options: CompletionStreamOptions): AsyncGenerator<Uint8Array> {
   const { chat, answer, maxTokens, stops, faults, signal } = options;
   const id = `chatcmpl-${randomUUID()}`;
-  const chunk = (text: string | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
+  const chunk = (token: MockToken | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
     id,
     choices: [
       chat
-        ? { index: 0, delta: text === undefined ? {} : { content: text }, finish_reason: finish, stop_reason: stopReason }
-        : { index: 0, text: text ?? '', finish_reason: finish, stop_reason: stopReason },
+        ? { index: 0, delta: token ? chatDelta(token) : {}, finish_reason: finish, stop_reason: stopReason }
+        : { index: 0, text: token?.text ?? '', finish_reason: finish, stop_reason: stopReason },
     ],
   });
   let feed: TokenFeed | undefined;
@@ -47,7 +63,7 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     feed = new TokenFeed(options.batch, options.promptTokens, limit);
     let text = '';
     let produced = 0;
-    let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : 'stop';
+    let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : answer.finishReason;
     let stopReason: string | null = null;
     while (produced < limit) {
       if (faults.breakAfterTokens !== undefined && produced >= faults.breakAfterTokens) {
@@ -56,15 +72,15 @@ export async function* completionStream(options: CompletionStreamOptions): Async
       if (!(await feed.next(signal))) break;
       let token = answer.token(produced);
       produced++;
-      const hit = firstStop(text + token, stops, text.length);
+      // Stop strings end the answer's text (vLLM drops the stop string and whatever follows it).
+      const hit = token.kind === 'text' ? firstStop(text + token.text, stops, text.length) : undefined;
       if (hit) {
-        // vLLM drops the stop string and whatever follows it from the output.
-        token = (text + token).slice(text.length, hit.index);
+        token = { kind: 'text', text: (text + token.text).slice(text.length, hit.index) };
         finish = 'stop';
         stopReason = hit.stop;
       }
-      text += token;
-      if (token) yield sseEvent(chunk(token, null));
+      if (token.kind === 'text') text += token.text;
+      if (token.text || token.kind === 'toolCall') yield sseEvent(chunk(token, null));
       if (hit) break;
     }
     yield sseEvent(chunk(undefined, finish, stopReason));
@@ -72,7 +88,7 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     yield sseEvent({
       id,
       choices: [],
-      usage: { prompt_tokens: promptTokens, completion_tokens: produced, total_tokens: promptTokens + produced },
+      usage: { prompt_tokens: promptTokens, completion_tokens: produced, total_tokens: promptTokens + produced, prompt_tokens_details: { cached_tokens: 0 } },
     });
     yield sseEvent(SSE_DONE);
   } finally {

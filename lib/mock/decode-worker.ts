@@ -9,7 +9,7 @@ import { completionStream } from './completion-stream';
 import { DecodeFaults } from './faults';
 import { kvBlobMismatch } from './kv-blob';
 import { KvSource } from './kv-transport';
-import { answerFor } from './text-generator';
+import { mockAnswer } from './mock-answer';
 import { admit, parseWorkerBody, WorkerHttpError, workerRoutes } from './worker-http';
 
 export interface DecodeWorkerOptions {
@@ -45,8 +45,8 @@ export interface DecodeWorker {
  * A mock decode engine (the CS-3's role): the OpenAI-compatible streamed chat completion and
  * completion endpoints. With `kv_transfer_params` it pulls the KV blob from the prefill worker
  * and checks it belongs to this prompt; without, it processes the prompt itself (prompt replay).
- * It then streams deterministic text, honouring max_tokens and stop strings, with usage that
- * agrees with `/tokenize`. KV it holds is freed when the stream ends, however it ends. Its streams
+ * It then streams the mock model's deterministic answer (reasoning, text or a tool call: see
+ * mock-answer.ts), honouring max_tokens and stop strings, with usage that agrees with `/tokenize`. KV it holds is freed when the stream ends, however it ends. Its streams
  * share one continuous batch (the planner's `DecodeBatch` rule: a step's time grows with the batch),
  * and prompts it replays take their turn on its compute one at a time.
  */
@@ -99,7 +99,11 @@ export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
     const stream = completionStream({
       chat: request.path === PATHS.chatCompletions,
       promptTokens: tokens.length,
-      answer: answerFor(tokens, options.naturalAnswerTokens),
+      answer: mockAnswer(body, tokens, {
+        reasoning: options.model.reasoning,
+        naturalAnswerTokens: options.naturalAnswerTokens,
+        malformedToolCalls: faults.malformedToolCalls,
+      }),
       maxTokens: body.max_tokens,
       stops: body.stop ?? [],
       batch,

@@ -29,6 +29,12 @@ export interface MockWorkersOptions {
    * shows a decode speed and exercises long streams). @default 12 to 60, from the prompt
    */
   readonly answerTokens?: number;
+  /**
+   * A second decode worker per model, routed as the model's optimized latency tier (what a CS-3
+   * is next to a Trainium decode fleet), so `performanceConfig.latency: 'optimized'` and its
+   * fallback can be tried. @default false
+   */
+  readonly optimizedDecode?: boolean;
 }
 
 export interface MockPrefillInstance {
@@ -40,7 +46,14 @@ export interface MockModel {
   readonly spec: ModelSpec;
   readonly route: ModelRouteConfig;
   readonly prefill: MockPrefillInstance[];
-  readonly decode: { readonly url: string; readonly worker: DecodeWorker };
+  readonly decode: MockDecodeInstance;
+  /** The optimized tier's decode worker, with `optimizedDecode`. */
+  readonly optimizedDecode?: MockDecodeInstance;
+}
+
+export interface MockDecodeInstance {
+  readonly url: string;
+  readonly worker: DecodeWorker;
 }
 
 export interface MockWorkers {
@@ -104,26 +117,33 @@ async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers:
     prefill.push({ url: server.url, worker });
   }
 
-  const decodeWorker = createDecodeWorker({
-    model: spec,
-    kvSource: options.promptReplay ? undefined : socketKvSource,
-    timing,
-    faults: { delayMs: faults.decodeDelayMs, breakAfterTokens: faults.decodeBreakAfterTokens },
-    naturalAnswerTokens: answerTokens,
-  });
-  const decodeServer = await startNodeServer(decodeWorker.handle);
-  servers.push(decodeServer);
+  const startDecode = async (): Promise<MockDecodeInstance> => {
+    const worker = createDecodeWorker({
+      model: spec,
+      kvSource: options.promptReplay ? undefined : socketKvSource,
+      timing,
+      faults: { delayMs: faults.decodeDelayMs, breakAfterTokens: faults.decodeBreakAfterTokens, malformedToolCalls: faults.malformedToolCalls },
+      naturalAnswerTokens: answerTokens,
+    });
+    const server = await startNodeServer(worker.handle);
+    servers.push(server);
+    return { url: server.url, worker };
+  };
+  const decode = await startDecode();
+  const optimizedDecode = options.optimizedDecode ? await startDecode() : undefined;
+  const decodeRoute = (instance: MockDecodeInstance) => ({ url: instance.url, model: spec.huggingFaceId, canIngestKv: !options.promptReplay });
 
   const route: ModelRouteConfig = {
     modelIds: clientModelIds(spec, MOCK_REGION, 'aws'),
     prefillUrls: prefill.map((p) => p.url),
     prefillModel: spec.huggingFaceId,
-    decode: { url: decodeServer.url, model: spec.huggingFaceId, canIngestKv: !options.promptReplay },
+    decode: decodeRoute(decode),
+    ...(optimizedDecode ? { optimizedDecode: decodeRoute(optimizedDecode) } : {}),
     contextWindow: spec.contextWindow,
     maxOutputTokens: spec.maxOutputTokens,
     timeouts: options.timeouts,
   };
-  return { spec, route, prefill, decode: { url: decodeServer.url, worker: decodeWorker } };
+  return { spec, route, prefill, decode, ...(optimizedDecode ? { optimizedDecode } : {}) };
 }
 
 /** The KV transfer time is for the full-size cache: undo the blob's scale-down to get tokens back. */

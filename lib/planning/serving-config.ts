@@ -1,4 +1,4 @@
-import { getInstanceTypeSpec, ModelSpec } from '../hardware';
+import { getInstanceTypeSpec, kvCacheBytes, ModelSpec } from '../hardware';
 import { CS3_DEFAULT_MAX_STREAMS } from './timing/calibration';
 import { Cs3Endpoint } from './timing/cs3-endpoint';
 import type { ServingEngine } from './timing/serving-engine';
@@ -72,5 +72,5 @@ export function prefillReplica(config: Pick<ServingConfig, 'model' | 'prefill'>)
 
 /** The calibrated stage times of a configuration. */
 export function timingOf(config: Pick<ServingConfig, 'model' | 'prefill' | 'decode'>): ServingTiming {
-  return servingTiming(prefillReplica(config), config.decode.engine(config.model), config.model.kvBytesPerToken);
+  return servingTiming(prefillReplica(config), config.decode.engine(config.model), (tokens) => kvCacheBytes(config.model, tokens));
 }

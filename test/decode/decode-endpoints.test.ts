@@ -16,6 +16,8 @@ describe('Cs3DecodeEndpoint by URL', () => {
     expect(endpoint.endpointUrl).toBe('https://api.cerebras.example:8443');
     expect(endpoint.kvCapability).toBe(DecodeKvCapability.PROMPT_REPLAY);
     expect(endpoint.kvCapability.canIngestKv).toBe(false);
+    // Cerebras' API takes up to 4 stop sequences: the endpoint declares it for the router.
+    expect(endpoint.maxStopSequences).toBe(4);
     // Outside the VPC: connections with no security group.
     expect(endpoint.connections.securityGroups).toEqual([]);
     const template = Template.fromStack(stack);

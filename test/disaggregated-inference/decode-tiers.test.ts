@@ -43,6 +43,8 @@ describe('a standard tier (Trainium decode fleet) and an optimized tier (CS-3) b
         model: 'llama-3.3-70b',
         canIngestKv: false,
         apiKey: { secretArn: expect.stringContaining('OptimizedDecodeApiKey') },
+        // Cerebras' API takes up to 4 stop sequences; the CS-3 endpoint declares it.
+        maxStopSequences: 4,
       });
     }
   });

@@ -34,6 +34,7 @@ test('npm run mock prints the endpoint and models, answers the official client, 
     expect(models).toContain('us.meta.llama3-3-70b-instruct-v1:0');
     expect(lines.slice(1, 1 + models.length).every((l) => l.startsWith('model: '))).toBe(true);
     expect(lines.join('\n')).toContain(`endpoint: '${endpoint}'`);
+    expect(lines[1 + models.length]).toBe(`OpenAI-compatible base URL: ${endpoint}/openai/v1`);
 
     const answer = await bedrockClient(endpoint!).send(new ConverseCommand({ modelId: models[1], messages: userSays('hello') }));
     expect(answer.output?.message?.content?.[0]?.text).toBeTruthy();

@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ApiKeyAccess, BedrockInvocationLayer } from '../../lib/invocation';
 import { API_KEY_HEADER_PATTERN } from '../../lib/runtime/auth/api-key';
 import { BedrockOperation } from '../../lib/runtime/bedrock/operations';
+import { OpenAiRoute } from '../../lib/runtime/openai/openai-routes';
 import { API_KEY_TABLE_ENV_VAR } from '../../lib/runtime/lambda/environment';
 import { buildTestTiers, TEST_MODEL } from './doubles';
 import { appWithNag, nagFindings } from './nag';
@@ -41,8 +42,10 @@ describe('bearer API keys (ApiKeyAccess.bearer)', () => {
 
   it('add every operation again under /key with the key authorizer, and keep IAM on the plain paths', () => {
     const ops = BedrockOperation.ALL.map((o) => o.pathSuffix);
+    // The OpenAI-compatible path is IAM-authorized only.
+    const openAi = OpenAiRoute.ALL.map((r) => `${OpenAiRoute.PREFIX}/${r.segments.join('/')} AWS_IAM`);
     expect(methodsByPath(template)).toEqual(
-      [...ops.map((op) => `/model/{modelId}/${op} AWS_IAM`), ...ops.map((op) => `/key/model/{modelId}/${op} CUSTOM`)].sort(),
+      [...ops.map((op) => `/model/{modelId}/${op} AWS_IAM`), ...ops.map((op) => `/key/model/{modelId}/${op} CUSTOM`), ...openAi].sort(),
     );
     expect(built.t.stack.resolve(built.layer.apiKeyUrl)).toEqual(
       expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining(['/key'])] }),
@@ -116,7 +119,7 @@ describe('without bearer API keys (the default)', () => {
   it('has IAM methods only, no authorizer, no table and no key URL', () => {
     for (const apiKeys of [undefined, ApiKeyAccess.none()]) {
       const { layer, template } = layerWith(apiKeys);
-      expect(methodsByPath(template).every((m) => m.startsWith('/model/') && m.endsWith(' AWS_IAM'))).toBe(true);
+      expect(methodsByPath(template).every((m) => (m.startsWith('/model/') || m.startsWith(`${OpenAiRoute.PREFIX}/`)) && m.endsWith(' AWS_IAM'))).toBe(true);
       template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
       template.resourceCountIs('AWS::DynamoDB::Table', 0);
       expect(layer.apiKeyUrl).toBeUndefined();

@@ -49,9 +49,25 @@ function resourcePathOf(method: { Properties: Record<string, any> }): string {
   return resources[method.Properties.ResourceId.Ref].Properties.PathPart;
 }
 
+/** A method's whole path, from the resources' path parts. */
+function fullPathOf(method: { Properties: Record<string, any> }): string {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const parts: string[] = [];
+  for (let ref = method.Properties.ResourceId.Ref; resources[ref]; ) {
+    parts.unshift(resources[ref].Properties.PathPart);
+    ref = resources[ref].Properties.ParentId.Ref;
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** The methods of the Bedrock operations, under /model/{modelId}. */
+function bedrockMethods() {
+  return methods().filter((method) => fullPathOf(method).startsWith('/model/'));
+}
+
 describe('the API', () => {
   it('has one POST method per Bedrock operation, each with IAM authorization', () => {
-    const all = methods();
+    const all = bedrockMethods();
     expect(all.map(resourcePathOf).sort()).toEqual(BedrockOperation.ALL.map((o) => o.pathSuffix).sort());
     for (const method of all) {
       expect(method.Properties.HttpMethod).toBe('POST');
@@ -61,7 +77,7 @@ describe('the API', () => {
   });
 
   it('streams the two streaming operations and buffers the others', () => {
-    for (const method of methods()) {
+    for (const method of bedrockMethods()) {
       const operation = BedrockOperation.ALL.find((o) => o.pathSuffix === resourcePathOf(method))!;
       const integration = method.Properties.Integration;
       expect(integration.Type).toBe('AWS_PROXY');
@@ -78,6 +94,22 @@ describe('the API', () => {
         expect(integration.TimeoutInMillis).toBe(29000);
       }
     }
+  });
+
+  it('serves the OpenAI-compatible path: chat completions on the streaming function, the models list buffered, all IAM-authorized', () => {
+    const openAi = methods().filter((method) => fullPathOf(method).startsWith('/openai/v1/'));
+    const shape = openAi.map((method) => {
+      const integration = method.Properties.Integration;
+      const streamed = integration.ResponseTransferMode === 'STREAM' && JSON.stringify(integration.Uri).includes('StreamingRouterFunction');
+      return `${method.Properties.HttpMethod} ${fullPathOf(method)} ${method.Properties.AuthorizationType} ${streamed ? 'STREAM' : 'BUFFERED'}`;
+    });
+    expect(shape.sort()).toEqual([
+      'GET /openai/v1/models AWS_IAM BUFFERED',
+      'GET /openai/v1/models/{modelId} AWS_IAM BUFFERED',
+      'POST /openai/v1/chat/completions AWS_IAM STREAM',
+    ]);
+    const retrieve = openAi.find((method) => fullPathOf(method).endsWith('{modelId}'))!;
+    expect(retrieve.Properties.RequestParameters).toEqual({ 'method.request.path.modelId': true });
   });
 
   it('is regional by default and passes bodies through as binary', () => {
@@ -106,6 +138,9 @@ describe('the API', () => {
     const statement = Object.values(policies)[0].Properties.PolicyDocument.Statement[0];
     expect(statement.Action).toBe('execute-api:Invoke');
     expect(JSON.stringify(statement.Resource)).toMatch(/execute-api:.*InvocationApi.*\/.*InvocationApiDeploymentStagev1.*\/POST\/model\/\*"/);
+    // ... and on the OpenAI-compatible path, both of its methods.
+    expect(JSON.stringify(statement.Resource)).toMatch(/InvocationApiDeploymentStagev1.*\/POST\/openai\/v1\/\*"/);
+    expect(JSON.stringify(statement.Resource)).toMatch(/InvocationApiDeploymentStagev1.*\/GET\/openai\/v1\/\*"/);
   });
 });
 

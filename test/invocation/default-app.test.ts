@@ -7,6 +7,7 @@ import { DecodeBackend } from '../../lib/decode';
 import { InvocationApi } from '../../lib/invocation';
 import { Isolation } from '../../lib/isolation';
 import { BedrockOperation } from '../../lib/runtime/bedrock/operations';
+import { OpenAiRoute } from '../../lib/runtime/openai/openai-routes';
 import { defaultApp, defaultAppWithControls, testApp } from '../app/test-app';
 import { nagFindings } from './nag';
 import { routerRegistry } from './router-registry';
@@ -34,9 +35,13 @@ describe('the default app’s invocation layer', () => {
     template = Template.fromStack(app.stack);
   });
 
-  it('uses IAM authorization on every API method, and streams exactly the two streaming operations', () => {
+  it('uses IAM authorization on every API method, and streams exactly the two streaming operations and chat completions', () => {
+    const openAi = OpenAiRoute.ALL.map((r) => {
+      const parent = r.segments.length > 1 ? r.segments[r.segments.length - 2] : 'v1';
+      return `${r.method} ${parent}/${r.segments[r.segments.length - 1]} AWS_IAM ${r.streaming ? 'STREAM' : 'BUFFERED'}`;
+    });
     expect(apiShape(template)).toEqual(
-      BedrockOperation.ALL.map((o) => `POST {modelId}/${o.pathSuffix} AWS_IAM ${o.streaming ? 'STREAM' : 'BUFFERED'}`).sort(),
+      [...BedrockOperation.ALL.map((o) => `POST {modelId}/${o.pathSuffix} AWS_IAM ${o.streaming ? 'STREAM' : 'BUFFERED'}`), ...openAi].sort(),
     );
   });
 

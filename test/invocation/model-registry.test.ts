@@ -68,3 +68,12 @@ describe('deriveModelRegistry: the ids clients call the model by', () => {
     expect(registry(prefill(), decode(undefined, stack)).models[0].modelIds).toEqual(clientModelIds(spec, 'us-east-1', 'aws'));
   });
 });
+
+describe('deriveModelRegistry: the stop-sequence limit is the decode endpoint\'s own', () => {
+  test('an endpoint that declares one passes it to the router; one that does not, none', () => {
+    const stack = new Stack();
+    const limited = DecodeEndpoint.fromDecodeEndpointAttributes(stack, 'Limited', { endpointUrl: 'https://decode.example', servedModelName: 'm', maxStopSequences: 4 });
+    expect(registry(prefill(), limited).models[0].decode.maxStopSequences).toBe(4);
+    expect(registry(prefill(), decode()).models[0].decode).not.toHaveProperty('maxStopSequences');
+  });
+});

@@ -44,6 +44,8 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
     expect(script).toContain("'--tensor-parallel-size' '64'");
     expect(script).toContain("'--port' '8000'");
     expect(script).toContain("'--served-model-name' 'meta-llama/Llama-3.3-70B-Instruct'");
+    // The tools protocol for the catalog model (Llama 3.3: vLLM's llama3_json parser), and cached prompt tokens in the usage.
+    expect(script).toContain("'--enable-auto-tool-choice' '--tool-call-parser' 'llama3_json' '--enable-prompt-tokens-details'");
     expect(script).toContain('systemctl enable --now vllm.service');
     expect(script).toContain('aws secretsmanager get-secret-value');
   });

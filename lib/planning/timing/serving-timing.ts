@@ -31,12 +31,14 @@ export const NO_TIMING: ServingTiming = {
 /**
  * The calibrated times of a prefill engine and a decode engine for one model. The KV hand-off runs
  * at the slower of the two ends: the prefill replica's EFA egress and the decode engine's ingress.
+ * `kvBytes` is the KV cache of a prompt of so many tokens (the catalog's `kvCacheBytes`: per token
+ * for full-attention layers, at most the window for sliding-window ones).
  */
-export function servingTiming(prefill: ServingEngine, decode: ServingEngine, kvBytesPerToken: number): ServingTiming {
+export function servingTiming(prefill: ServingEngine, decode: ServingEngine, kvBytes: (promptTokens: number) => number): ServingTiming {
   const kvBandwidth = Math.min(prefill.kvBandwidth, decode.kvBandwidth);
   return {
     prefillMs: (work) => prefill.prefillMs(work),
-    kvTransferMs: (promptTokens) => ((promptTokens * kvBytesPerToken) / kvBandwidth) * 1000,
+    kvTransferMs: (promptTokens) => (kvBytes(promptTokens) / kvBandwidth) * 1000,
     replayPrefillMs: (work) => decode.prefillMs(work),
     decodeStepMs: (load) => decode.decodeStepMs(load),
     decodeLimits: decode.decodeLimits,
