@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -121,8 +121,6 @@ export class ModelArtifactCache extends ModelArtifactCacheBase {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'cache/',
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'ExpireUploadLocks', tagFilters: { [ARTIFACT_CACHE_LOCK_TAG.key]: ARTIFACT_CACHE_LOCK_TAG.value }, expiration: Duration.days(1) },
@@ -131,6 +129,7 @@ export class ModelArtifactCache extends ModelArtifactCacheBase {
       ],
     });
     enableEventBridge(bucket);
+    deliverAccessLogs(bucket, this.accessLogBucket, 'cache/');
     this.bucket = bucket;
     this.acknowledgeFindings();
   }
@@ -194,4 +193,21 @@ function enableEventBridge(bucket: s3.Bucket): void {
 function normalizePrefix(prefix?: string): string {
   const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
   return trimmed ? `${trimmed}/` : '';
+}
+
+/**
+ * Server access logs of `source` into `target` under `prefix`, delivered by the S3 logging service
+ * principal through a bucket policy, the way AWS recommends over the log-delivery ACL (S3 User Guide,
+ * enable-server-access-logging). Written out rather than left to `serverAccessLogsBucket`, which picks
+ * the ACL instead unless the app sets `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`; an ACL cannot
+ * be set on a bucket that enforces bucket-owner object ownership, so the synth would fail in such apps.
+ */
+function deliverAccessLogs(source: s3.Bucket, target: s3.Bucket, prefix: string): void {
+  (source.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: target.bucketName, logFilePrefix: prefix };
+  target.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [target.arnForObjects(`${prefix}*`)],
+    conditions: { ArnLike: { 'aws:SourceArn': source.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(source).account } },
+  }));
 }

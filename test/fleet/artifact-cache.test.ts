@@ -236,3 +236,26 @@ describe('bringing your own bucket, and sharing the cache', () => {
     for (const s of scripts) expect(s).toContain('MODEL_WEIGHTS_KEY=weights/huggingface/meta-llama/Llama-3.3-70B-Instruct');
   });
 });
+
+describe('the cache bucket\'s access logs', () => {
+  test('arrive through a bucket policy for the S3 logging service, also in an app without the bucket-policy feature flag', () => {
+    // A fresh `cdk init` app's flags are not this repository's; with the ACL path CDK would take
+    // there, a bucket that enforces bucket-owner ownership cannot be a log target and synth fails.
+    const { App, Stack } = jest.requireActual<typeof import('aws-cdk-lib')>('aws-cdk-lib');
+    const stack = new Stack(new App({ context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': false } }), 'NoFlags');
+    const cache = new ModelArtifactCache(stack, 'Cache');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: stack.resolve(cache.accessLogBucket.bucketName), LogFilePrefix: 'cache/' },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: stack.resolve(cache.accessLogBucket.bucketName),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Effect: 'Allow' }),
+        ]),
+      },
+    });
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.Properties.AccessControl).toBeUndefined();
+  });
+});
