@@ -117,11 +117,7 @@ export class ModelArtifactCache extends ModelArtifactCacheBase {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey,
       bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...PRIVATE_BUCKET,
       lifecycleRules: [
         { id: 'ExpireUploadLocks', tagFilters: { [ARTIFACT_CACHE_LOCK_TAG.key]: ARTIFACT_CACHE_LOCK_TAG.value }, expiration: Duration.days(1) },
         { id: 'ExpireReplacedVersions', noncurrentVersionExpiration: Duration.days(7), expiredObjectDeleteMarker: true },
@@ -142,11 +138,7 @@ export class ModelArtifactCache extends ModelArtifactCacheBase {
   private createAccessLogBucket(retention: Duration): s3.Bucket {
     return new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...PRIVATE_BUCKET,
       lifecycleRules: [
         { id: 'ExpireLogs', expiration: retention, noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
@@ -194,6 +186,15 @@ function normalizePrefix(prefix?: string): string {
   const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
   return trimmed ? `${trimmed}/` : '';
 }
+
+/** What both buckets share: TLS only, no public access, owner-owned objects, versions, kept when the stack goes. */
+const PRIVATE_BUCKET: s3.BucketProps = {
+  enforceSSL: true,
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  versioned: true,
+  removalPolicy: RemovalPolicy.RETAIN,
+};
 
 /**
  * Server access logs of `source` into `target` under `prefix`, delivered by the S3 logging service
