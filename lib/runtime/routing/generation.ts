@@ -2,6 +2,7 @@ import type { ChatMessage, ExtraSampling, ToolChoice, ToolDefinition } from '../
 import type { FetchFunction } from './fetch-function';
 import type { ModelRoute } from './registry';
 import type { DecodeRouteConfig } from './registry-config';
+import type { WorkerDirectory } from './worker-directory';
 
 /**
  * The router's contract with the protocol layers in front of it: what a request asks for and
@@ -146,6 +147,11 @@ export interface RouterOptions {
   readonly workerCoolDownMs?: number;
   /** Most prefill workers tried for one request. @default 3 */
   readonly maxAttempts?: number;
+  /**
+   * Where the worker pools take their workers from. @default a RegistryWorkerDirectory: the registry's
+   * URLs, no load figures
+   */
+  readonly workers?: WorkerDirectory;
   /** Resolves a decode endpoint's API key (see DecodeRouteConfig.apiKey). @default environment variable lookup */
   readonly resolveApiKey?: (decode: DecodeRouteConfig) => string | undefined;
   readonly now?: () => number;

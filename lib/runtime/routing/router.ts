@@ -11,7 +11,9 @@ import type { ModelRoute } from './registry';
 import type { DecodeRouteConfig } from './registry-config';
 import { postJson } from './upstream';
 import { failureToBedrock, UpstreamFailure, upstreamFailure } from './upstream-failure';
+import { RegistryWorkerDirectory } from './registry-worker-directory';
 import { type WorkerCall, workerCall } from './worker-call';
+import type { WorkerDirectory } from './worker-directory';
 import { WorkerPool } from './worker-pool';
 
 /**
@@ -27,6 +29,7 @@ export class Router {
   private readonly prefill: PrefillStage;
   private readonly pools = new Map<ModelRoute, WorkerPool>();
   private readonly tiers: DecodeTiers;
+  private readonly workers: WorkerDirectory;
   private readonly coolDownMs: number;
   private readonly maxAttempts: number;
   private readonly resolveApiKey: (decode: DecodeRouteConfig) => string | undefined;
@@ -39,6 +42,7 @@ export class Router {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.now = options.now ?? Date.now;
     this.tiers = new DecodeTiers(this.coolDownMs, this.now);
+    this.workers = options.workers ?? new RegistryWorkerDirectory();
     this.resolveApiKey =
       options.resolveApiKey ??
       ((decode) => {
@@ -47,12 +51,14 @@ export class Router {
       });
   }
 
-  private pool(route: ModelRoute): WorkerPool {
+  /** The model's prefill pool, with the directory's current workers. */
+  private async pool(route: ModelRoute): Promise<WorkerPool> {
     let pool = this.pools.get(route);
     if (!pool) {
-      pool = new WorkerPool(route.config.prefillUrls, this.coolDownMs, this.now);
+      pool = new WorkerPool(route.config.prefillUrls, this.coolDownMs, this.now, undefined, (url) => this.workers.reportFailure(url));
       this.pools.set(route, pool);
     }
+    pool.setWorkers(await this.workers.prefill(route));
     return pool;
   }
 
@@ -90,7 +96,7 @@ export class Router {
    * last UpstreamFailure, or a BedrockError that ends the request.
    */
   private async onTier(input: GenerationInput, call: WorkerCall, tier: DecodeTier, total: Deadline): Promise<Generation> {
-    const pool = this.pool(input.route);
+    const pool = await this.pool(input.route);
     const tried = new Set<string>();
     // The optimized tier gets one try: when its endpoint fails, the standard tier is the retry.
     const attempts = tier.decode.canIngestKv && tier.latency === 'standard' ? Math.max(1, Math.min(pool.size, this.maxAttempts)) : 1;
@@ -163,7 +169,7 @@ export class Router {
     if (route.config.prefillUrls.length === 0) {
       return countTokensOnDecode({ fetch: this.fetch, route, prompt, apiKey: this.resolveApiKey(route.config.decode), signal });
     }
-    const pool = this.pool(route);
+    const pool = await this.pool(route);
     const tried = new Set<string>();
     const attempts = Math.max(1, Math.min(pool.size, this.maxAttempts));
     let last: UpstreamFailure | undefined;

@@ -1,8 +1,15 @@
-/** One worker as a routing policy sees it: where it is and how much this router has sent it. */
+import type { ReportedLoad } from './worker-directory';
+
+/** One worker as a routing policy sees it: where it is, how much this router has sent it, and what it reports. */
 export interface WorkerLoad {
   readonly url: string;
   /** Requests this router has in flight on the worker. */
   readonly inFlight: number;
+  /**
+   * The worker's own figures (every router's requests), when its directory read them. A Lambda
+   * router's own `inFlight` is at most one, so deployed, this is the load that tells workers apart.
+   */
+  readonly reported?: ReportedLoad;
 }
 
 /**
