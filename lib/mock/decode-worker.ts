@@ -117,6 +117,7 @@ export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
     return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: stream };
   };
 
-  const handle = workerRoutes(servedModel, options.model.contextWindow, generate);
+  // A decode is answered when its stream starts: before that it pulls KV or replays the prompt (waiting).
+  const handle = workerRoutes(servedModel, options.model.contextWindow, generate, (unanswered) => ({ running: activeStreams, waiting: unanswered }));
   return { handle, stats: () => ({ activeStreams, heldKvBytes }) };
 }

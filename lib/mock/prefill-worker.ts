@@ -90,7 +90,9 @@ export function createPrefillWorker(options: PrefillWorkerOptions): PrefillWorke
     return jsonResponse(200, answer);
   };
 
-  const routes = workerRoutes(servedModel, options.model.contextWindow, prefill);
+  // A prefill is answered when its prompt is computed, one prompt at a time (PrefillQueue's rule).
+  const load = (unanswered: number) => ({ running: Math.min(unanswered, 1), waiting: Math.max(unanswered - 1, 0) });
+  const routes = workerRoutes(servedModel, options.model.contextWindow, prefill, load);
   const handle: HttpHandler = async (request) => {
     // A crashed worker answers no route at all.
     if (faults.crash) return { status: 500, headers: {}, body: crashedBody('prefill worker crashed (injected fault)') };

@@ -158,4 +158,6 @@ export const PATHS = {
   completions: '/v1/completions',
   tokenize: '/tokenize',
   health: '/health',
+  /** vLLM's Prometheus metrics (the load gauges in vllm-metrics.ts). */
+  metrics: '/metrics',
 } as const;
