@@ -1,5 +1,6 @@
 import { BedrockGateway, BedrockGatewayOptions } from '../runtime/bedrock/gateway';
 import { RegistryConfig } from '../runtime/routing/registry-config';
+import type { Routing } from '../runtime/routing/routing';
 import { RunningServer, startNodeServer } from '../runtime/server/node-server';
 import { MockModel, MockWorkersOptions, startMockWorkers } from './mock-workers';
 
@@ -8,6 +9,8 @@ export interface MockClusterOptions extends MockWorkersOptions {
   readonly port?: number;
   /** Gateway limits and telemetry sink. @default the gateway's defaults */
   readonly gateway?: Omit<BedrockGatewayOptions, 'registry'>;
+  /** How the gateway's router picks prefill and decode workers. @default the router's (Routing.PREFIX_AWARE) */
+  readonly routing?: Routing;
 }
 
 export interface MockCluster {
@@ -26,7 +29,11 @@ export interface MockCluster {
 export async function startMockCluster(options: MockClusterOptions = {}): Promise<MockCluster> {
   const workers = await startMockWorkers(options);
   try {
-    const gateway = new BedrockGateway({ ...options.gateway, registry: workers.registry });
+    const gateway = new BedrockGateway({
+      ...options.gateway,
+      registry: workers.registry,
+      ...(options.routing ? { router: { ...options.gateway?.router, routing: options.routing } } : {}),
+    });
     const server: RunningServer = await startNodeServer((request) => gateway.handle(request), {
       port: options.port ?? 0,
       maxBodyBytes: gateway.maxBodyBytes,

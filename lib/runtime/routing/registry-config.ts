@@ -34,11 +34,26 @@ export interface ModelRouteConfig {
   readonly maxOutputTokens: number;
   /** Per-stage time limits in milliseconds. Defaults live in the router. */
   readonly timeouts?: StageTimeoutsConfig;
+  /**
+   * Conditional disaggregation: a request whose prompt the chosen decode worker lacks at most this
+   * many tokens of skips the prefill workers, and the decode worker computes them itself (the request
+   * log says which way each went). `disaggregationThreshold` in lib/planning derives it from the
+   * timing rules of the hardware and model; the mock cluster sets that unless told a number.
+   * @default 0 (always disaggregate)
+   */
+  readonly disaggregationThreshold?: number;
 }
 
 export interface DecodeRouteConfig {
   /** Base URL (scheme://host:port) of the decode endpoint's OpenAI-compatible server. */
   readonly url: string;
+  /**
+   * Every decode worker of this tier, when it has several the router chooses among itself (with the
+   * routing policy: a conversation's KV stays on the worker that served its last turn); `url` is one
+   * of them, the one token counting uses.
+   * @default [url]
+   */
+  readonly urls?: string[];
   /** The model name the decode endpoint serves. */
   readonly model: string;
   /**

@@ -1,13 +1,20 @@
-import { LeastLoadedPolicy, RoutingPolicy, WorkerLoad } from './routing-policy';
+import { LeastLoadedPolicy, RoutingPolicy, RoutingRequest, WorkerLoad } from './routing-policy';
+
+/** A request as the pool places it: what the policy may know of it, and what the router expects each worker to have cached of it. */
+export interface PoolRequest extends RoutingRequest {
+  /** Per worker, the prompt tokens the router expects it to serve from its prefix cache (workers left out: none). */
+  readonly cachedTokens?: ReadonlyMap<string, number>;
+}
 
 /**
- * The router's view of one model's prefill workers: how many requests each has in flight from
- * this router, and which failed recently. The routing policy chooses among the healthy workers
- * not yet tried (least-loaded by default); a worker that failed sits out a cool-down unless
- * every worker is in one.
+ * The router's view of one pool of workers (a model's prefill workers, or the decode workers of one
+ * of its tiers): how many requests, and how many tokens of work, each has in flight from this router,
+ * and which failed recently. The routing policy chooses among the healthy workers not yet tried
+ * (least-loaded by default); a worker that failed sits out a cool-down unless every worker is in one.
  */
 export class WorkerPool {
   private readonly inFlight = new Map<string, number>();
+  private readonly activeTokens = new Map<string, number>();
   private readonly unhealthyUntil = new Map<string, number>();
 
   constructor(
@@ -16,11 +23,14 @@ export class WorkerPool {
     private readonly now: () => number = Date.now,
     private readonly policy: RoutingPolicy = new LeastLoadedPolicy(),
   ) {
-    for (const url of urls) this.inFlight.set(url, 0);
+    for (const url of urls) {
+      this.inFlight.set(url, 0);
+      this.activeTokens.set(url, 0);
+    }
   }
 
   /** The next worker to try, never one in `exclude`; undefined when all were tried. */
-  public pick(exclude: ReadonlySet<string>): string | undefined {
+  public pick(exclude: ReadonlySet<string>, request?: PoolRequest): string | undefined {
     const now = this.now();
     const candidates: WorkerLoad[] = [];
     let coolest: string | undefined;
@@ -35,20 +45,23 @@ export class WorkerPool {
         }
         continue;
       }
-      candidates.push({ url, inFlight: this.inFlight.get(url) ?? 0 });
+      const load: WorkerLoad = { url, inFlight: this.inFlight.get(url) ?? 0 };
+      candidates.push(request ? { ...load, activeTokens: this.activeTokens.get(url) ?? 0, cachedTokens: request.cachedTokens?.get(url) } : load);
     }
     // All cooling down: try the one that failed longest ago rather than refuse outright.
-    return candidates.length > 0 ? this.policy.choose(candidates).url : coolest;
+    return candidates.length > 0 ? this.policy.choose(candidates, request).url : coolest;
   }
 
-  /** Counts a request against a worker until the returned function is called. */
-  public acquire(url: string): () => void {
+  /** Counts a request (and `tokens` of work it brings) against a worker until the returned function is called. */
+  public acquire(url: string, tokens = 0): () => void {
     this.inFlight.set(url, (this.inFlight.get(url) ?? 0) + 1);
+    this.activeTokens.set(url, (this.activeTokens.get(url) ?? 0) + tokens);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.inFlight.set(url, (this.inFlight.get(url) ?? 1) - 1);
+      this.activeTokens.set(url, (this.activeTokens.get(url) ?? tokens) - tokens);
     };
   }
 
@@ -62,5 +75,10 @@ export class WorkerPool {
 
   public get size(): number {
     return this.urls.length;
+  }
+
+  /** Every worker of the pool, healthy or not. */
+  public get workers(): readonly string[] {
+    return this.urls;
   }
 }
