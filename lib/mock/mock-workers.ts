@@ -173,7 +173,7 @@ async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers:
   const optimizedDecode = options.optimizedDecode ? await startDecode() : undefined;
   const decodeRoute = (instances: MockDecodeInstance[]) => ({
     url: instances[0].url,
-    ...(instances.length > 1 ? { urls: instances.map((d) => d.url) } : {}),
+    ...(instances.length > 1 ? { workerUrls: instances.map((d) => d.url) } : {}),
     model: spec.huggingFaceId,
     canIngestKv: !options.promptReplay,
   });

@@ -6,7 +6,8 @@ import type { FetchFunction } from './fetch-function';
 import type { Generation, GenerationInput, GenerationTimings, RoutingRecord } from './generation';
 import type { PrefillStage, Prefilled } from './prefill-stage';
 import type { PromptPrefix } from './prompt-prefix';
-import type { RouteWorkers } from './route-workers';
+import type { CacheKnowledge } from './cache-knowledge';
+import type { RequestPools } from './route-workers';
 import { UpstreamFailure } from './upstream-failure';
 import type { WorkerCall } from './worker-call';
 
@@ -16,7 +17,10 @@ export interface AttemptContext {
   readonly call: WorkerCall;
   readonly prefix: PromptPrefix;
   readonly tier: DecodeTier;
-  readonly workers: RouteWorkers;
+  /** The pools the request picks its prefill and decode workers from. */
+  readonly pools: RequestPools;
+  /** What the router knows of those workers' prefix caches. */
+  readonly knowledge: CacheKnowledge;
   /** Prefill workers this request has tried. */
   readonly tried: Set<string>;
   readonly total: Deadline;
@@ -40,10 +44,9 @@ const NONE: ReadonlySet<string> = new Set();
  * retry, or a BedrockError that ends the request.
  */
 export async function runAttempt(context: AttemptContext): Promise<Generation> {
-  const { input, prefix, tier, workers, record, now } = context;
+  const { input, prefix, tier, knowledge, record, now } = context;
   const { route } = input;
-  const knowledge = workers.knowledge;
-  const decodePool = workers.decode(tier.decode);
+  const { prefill: prefillPool, decode: decodePool } = context.pools;
   const promptTokens = knowledge.promptTokens(prefix);
   const placing = { promptTokens, affinity: prefix.affinity };
   const decodeCached = knowledge.cachedTokens(prefix, decodePool.workers);
@@ -65,8 +68,8 @@ export async function runAttempt(context: AttemptContext): Promise<Generation> {
   try {
     let prefilled: Prefilled | undefined;
     if (decision.path === 'remote') {
-      const prefillCached = knowledge.cachedTokens(prefix, workers.prefill.workers);
-      prefilled = await context.prefill.run(route, workers.prefill, context.tried, context.call, input.maxTokens, clock.signal, {
+      const prefillCached = knowledge.cachedTokens(prefix, prefillPool.workers);
+      prefilled = await context.prefill.run(route, prefillPool, context.tried, context.call, input.maxTokens, clock.signal, {
         ...placing,
         cachedTokens: prefillCached,
       });

@@ -3,6 +3,7 @@ import type { FetchFunction } from './fetch-function';
 import type { Routing } from './routing';
 import type { ModelRoute } from './registry';
 import type { DecodeRouteConfig } from './registry-config';
+import type { WorkerDirectory } from './worker-directory';
 
 /**
  * The router's contract with the protocol layers in front of it: what a request asks for and
@@ -174,6 +175,11 @@ export interface RouterOptions {
   readonly workerCoolDownMs?: number;
   /** Most prefill workers tried for one request. @default 3 */
   readonly maxAttempts?: number;
+  /**
+   * Where the worker pools take their workers from. @default a RegistryWorkerDirectory: the registry's
+   * URLs, no load figures
+   */
+  readonly workers?: WorkerDirectory;
   /** Resolves a decode endpoint's API key (see DecodeRouteConfig.apiKey). @default environment variable lookup */
   readonly resolveApiKey?: (decode: DecodeRouteConfig) => string | undefined;
   /** How the router picks prefill and decode workers. @default Routing.PREFIX_AWARE */

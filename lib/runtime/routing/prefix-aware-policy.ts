@@ -1,5 +1,5 @@
 import { DEFAULT_LOAD_FACTOR, rendezvousChoice, rendezvousOrder } from './rendezvous';
-import { LeastLoadedPolicy, type RoutingPolicy, type RoutingRequest, type WorkerLoad } from './routing-policy';
+import { LeastLoadedPolicy, loadOf, type RoutingPolicy, type RoutingRequest, type WorkerLoad } from './routing-policy';
 
 export interface PrefixAwareOptions {
   /**
@@ -80,5 +80,5 @@ function tellsApart(candidates: readonly WorkerLoad[]): boolean {
 function loadTokens(worker: WorkerLoad, request: RoutingRequest): number {
   const own = worker.activeTokens ?? worker.inFlight * request.promptTokens;
   const perRequest = worker.inFlight > 0 ? own / worker.inFlight : request.promptTokens;
-  return own + Math.max(0, (worker.reportedLoad ?? 0) - worker.inFlight) * perRequest;
+  return own + (loadOf(worker) - worker.inFlight) * perRequest;
 }

@@ -14,7 +14,9 @@ import { RouteWorkers } from './route-workers';
 import { DEFAULT_ROUTING, type Routing } from './routing';
 import { postJson } from './upstream';
 import { failureToBedrock, UpstreamFailure, upstreamFailure } from './upstream-failure';
+import { RegistryWorkerDirectory } from './registry-worker-directory';
 import { type WorkerCall, workerCall } from './worker-call';
+import type { WorkerDirectory } from './worker-directory';
 
 /**
  * Runs a request through the disaggregated pipeline: the routing policy (prefix-aware by default)
@@ -28,8 +30,9 @@ import { type WorkerCall, workerCall } from './worker-call';
 export class Router {
   private readonly fetch: FetchFunction;
   private readonly prefill: PrefillStage;
-  private readonly workers = new Map<ModelRoute, RouteWorkers>();
+  private readonly routes = new Map<ModelRoute, RouteWorkers>();
   private readonly tiers: DecodeTiers;
+  private readonly workers: WorkerDirectory;
   private readonly coolDownMs: number;
   private readonly maxAttempts: number;
   private readonly routing: Routing;
@@ -46,6 +49,7 @@ export class Router {
     this.prefixIndexBlocks = options.prefixIndexBlocks;
     this.now = options.now ?? Date.now;
     this.tiers = new DecodeTiers(this.coolDownMs, this.now);
+    this.workers = options.workers ?? new RegistryWorkerDirectory();
     this.resolveApiKey =
       options.resolveApiKey ??
       ((decode) => {
@@ -54,11 +58,11 @@ export class Router {
       });
   }
 
-  private workersOf(route: ModelRoute): RouteWorkers {
-    let workers = this.workers.get(route);
+  private routeWorkers(route: ModelRoute): RouteWorkers {
+    let workers = this.routes.get(route);
     if (!workers) {
-      workers = new RouteWorkers(route, this.coolDownMs, this.now, this.routing, this.prefixIndexBlocks);
-      this.workers.set(route, workers);
+      workers = new RouteWorkers(route, this.workers, this.coolDownMs, this.now, this.routing, this.prefixIndexBlocks);
+      this.routes.set(route, workers);
     }
     return workers;
   }
@@ -105,19 +109,20 @@ export class Router {
     tier: DecodeTier,
     total: Deadline,
   ): Promise<Generation> {
-    const workers = this.workersOf(input.route);
+    const workers = this.routeWorkers(input.route);
+    const pools = await workers.pools(tier.decode);
     const tried = new Set<string>();
     // The optimized tier gets one try: when its endpoint fails, the standard tier is the retry.
-    const attempts = tier.decode.canIngestKv && tier.latency === 'standard' ? Math.max(1, Math.min(workers.prefill.size, this.maxAttempts)) : 1;
+    const attempts = tier.decode.canIngestKv && tier.latency === 'standard' ? Math.max(1, Math.min(pools.prefill.size, this.maxAttempts)) : 1;
     const apiKey = this.resolveApiKey(tier.decode);
     let last: UpstreamFailure | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        return await runAttempt({ input, call, prefix, tier, workers, tried, total, record, fetch: this.fetch, prefill: this.prefill, apiKey, now: this.now });
+        return await runAttempt({ input, call, prefix, tier, pools, knowledge: workers.knowledge, tried, total, record, fetch: this.fetch, prefill: this.prefill, apiKey, now: this.now });
       } catch (error) {
         if (!(error instanceof UpstreamFailure)) throw error; // a BedrockError that ends the request, or a bug
         last = error;
-        const decodeAtCapacity = error.kind === 'throttled' && workers.decode(tier.decode).workers.includes(error.workerUrl);
+        const decodeAtCapacity = error.kind === 'throttled' && pools.decode.workers.includes(error.workerUrl);
         if (error.kind === 'rejected' || error.kind === 'aborted' || decodeAtCapacity || total.signal.aborted) break;
       }
     }
@@ -132,7 +137,7 @@ export class Router {
     if (route.config.prefillUrls.length === 0) {
       return countTokensOnDecode({ fetch: this.fetch, route, prompt, apiKey: this.resolveApiKey(route.config.decode), signal });
     }
-    const pool = this.workersOf(route).prefill;
+    const pool = await this.routeWorkers(route).prefillPool();
     const tried = new Set<string>();
     const attempts = Math.max(1, Math.min(pool.size, this.maxAttempts));
     let last: UpstreamFailure | undefined;

@@ -1,13 +1,15 @@
-/** One worker as a routing policy sees it: where it is, how loaded, and what the router knows it caches of the request. */
+import type { ReportedLoad } from './worker-directory';
+
+/** One worker as a routing policy sees it: where it is, how loaded, what it reports, and what the router knows it caches of the request. */
 export interface WorkerLoad {
   readonly url: string;
   /** Requests this router has in flight on the worker. */
   readonly inFlight: number;
   /**
-   * Requests the worker itself reports running or waiting (every router instance's, so more than
-   * `inFlight` when others send it work too), when the router's worker directory knows it.
+   * The worker's own figures (every router's requests), when its directory read them. A Lambda
+   * router's own `inFlight` is at most one, so deployed, this is the load that tells workers apart.
    */
-  readonly reportedLoad?: number;
+  readonly reported?: ReportedLoad;
   /** Tokens of work this router has in flight on the worker: the uncached prompt tokens of its requests there. */
   readonly activeTokens?: number;
   /**
@@ -35,9 +37,13 @@ export interface RoutingPolicy {
   choose(candidates: readonly WorkerLoad[], request?: RoutingRequest): WorkerLoad;
 }
 
-/** A worker's load in requests: its own report where there is one (it counts every router's), this router's count if higher (fresher). */
+/**
+ * A worker's load in requests: what it reports running and waiting (every router's requests), or
+ * this router's own count when that is higher (the report is up to the directory's load lifetime old).
+ */
 export function loadOf(worker: WorkerLoad): number {
-  return Math.max(worker.inFlight, worker.reportedLoad ?? 0);
+  const reported = worker.reported ? worker.reported.running + worker.reported.waiting : 0;
+  return Math.max(worker.inFlight, reported);
 }
 
 /**

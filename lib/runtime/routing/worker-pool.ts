@@ -1,4 +1,5 @@
 import { LeastLoadedPolicy, RoutingPolicy, RoutingRequest, WorkerLoad } from './routing-policy';
+import type { DirectoryWorker, ReportedLoad } from './worker-directory';
 
 /** A request as the pool places it: what the policy may know of it, and what the router expects each worker to have cached of it. */
 export interface PoolRequest extends RoutingRequest {
@@ -9,24 +10,45 @@ export interface PoolRequest extends RoutingRequest {
 /**
  * The router's view of one pool of workers (a model's prefill workers, or the decode workers of one
  * of its tiers): how many requests, and how many tokens of work, each has in flight from this router,
- * and which failed recently. The routing policy chooses among the healthy workers not yet tried
- * (least-loaded by default); a worker that failed sits out a cool-down unless every worker is in one.
+ * which failed recently, and what they report of their own load. The routing policy chooses among
+ * the healthy workers not yet tried (least-loaded by default); a worker that failed sits out a
+ * cool-down unless every worker is in one. The workers themselves come from a `WorkerDirectory`
+ * (`setWorkers`), which may change them between requests.
  */
 export class WorkerPool {
   private readonly inFlight = new Map<string, number>();
   private readonly activeTokens = new Map<string, number>();
   private readonly unhealthyUntil = new Map<string, number>();
+  private reported = new Map<string, ReportedLoad>();
+  private urls: readonly string[];
 
   constructor(
-    private readonly urls: readonly string[],
+    urls: readonly string[],
     private readonly coolDownMs: number,
     private readonly now: () => number = Date.now,
     private readonly policy: RoutingPolicy = new LeastLoadedPolicy(),
+    /** Told of every failure, so the directory the workers came from can look again. */
+    private readonly onFailure?: (url: string) => void,
   ) {
-    for (const url of urls) {
-      this.inFlight.set(url, 0);
-      this.activeTokens.set(url, 0);
+    this.urls = urls;
+    for (const url of urls) this.inFlight.set(url, 0);
+  }
+
+  /**
+   * Takes the directory's current workers and their reported loads. What the pool knows of a worker
+   * that stays (requests in flight, a cool-down) is kept; of one that left, forgotten once it has
+   * nothing in flight, so the pool's memory follows the fleet.
+   */
+  public setWorkers(workers: readonly DirectoryWorker[]): void {
+    this.urls = workers.map((w) => w.url);
+    const current = new Set(this.urls);
+    for (const [url, count] of this.inFlight) {
+      if (current.has(url) || count > 0) continue;
+      this.inFlight.delete(url);
+      this.activeTokens.delete(url);
     }
+    for (const url of this.unhealthyUntil.keys()) if (!current.has(url)) this.unhealthyUntil.delete(url);
+    this.reported = new Map(workers.flatMap((w) => (w.load ? [[w.url, w.load] as const] : [])));
   }
 
   /** The next worker to try, never one in `exclude`; undefined when all were tried. */
@@ -45,7 +67,8 @@ export class WorkerPool {
         }
         continue;
       }
-      const load: WorkerLoad = { url, inFlight: this.inFlight.get(url) ?? 0 };
+      const reported = this.reported.get(url);
+      const load: WorkerLoad = reported ? { url, inFlight: this.inFlight.get(url) ?? 0, reported } : { url, inFlight: this.inFlight.get(url) ?? 0 };
       candidates.push(request ? { ...load, activeTokens: this.activeTokens.get(url) ?? 0, cachedTokens: request.cachedTokens?.get(url) } : load);
     }
     // All cooling down: try the one that failed longest ago rather than refuse outright.
@@ -67,6 +90,7 @@ export class WorkerPool {
 
   public markFailed(url: string): void {
     this.unhealthyUntil.set(url, this.now() + this.coolDownMs);
+    this.onFailure?.(url);
   }
 
   public markHealthy(url: string): void {
