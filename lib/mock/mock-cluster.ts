@@ -3,6 +3,7 @@ import { metricsLoadReader } from '../runtime/openai/vllm-metrics';
 import { nodeFetch } from '../runtime/routing/node-fetch';
 import { RegistryConfig } from '../runtime/routing/registry-config';
 import { RegistryWorkerDirectory } from '../runtime/routing/registry-worker-directory';
+import type { Routing } from '../runtime/routing/routing';
 import { RunningServer, startNodeServer } from '../runtime/server/node-server';
 import { MockModel, MockWorkersOptions, startMockWorkers } from './mock-workers';
 
@@ -14,6 +15,8 @@ export interface MockClusterOptions extends MockWorkersOptions {
    * reads the workers' `/metrics` (as the deployed router reads vLLM's)
    */
   readonly gateway?: Omit<BedrockGatewayOptions, 'registry'>;
+  /** How the gateway's router picks prefill and decode workers. @default the router's (Routing.PREFIX_AWARE) */
+  readonly routing?: Routing;
 }
 
 export interface MockCluster {
@@ -35,7 +38,7 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
     // The workers' own load figures reach the routing policy as deployed (read over plain node:http,
     // whatever the gateway's worker fetch records or rewrites).
     const directory = new RegistryWorkerDirectory({ readLoad: metricsLoadReader(nodeFetch) });
-    const router = { workers: directory, ...options.gateway?.router };
+    const router = { workers: directory, ...options.gateway?.router, ...(options.routing ? { routing: options.routing } : {}) };
     const gateway = new BedrockGateway({ ...options.gateway, router, registry: workers.registry });
     const server: RunningServer = await startNodeServer((request) => gateway.handle(request), {
       port: options.port ?? 0,

@@ -11,6 +11,8 @@
 export * from './bedrock/gateway';
 export * from './bedrock/errors';
 export type { RouterOptions } from './routing/generation';
+// How the router picks workers (RouterOptions.routing).
+export { Routing, DEFAULT_ROUTING } from './routing/routing';
 // What it serves: the registry, as JSON.
 export * from './routing/registry-config';
 export { DEFAULT_TIMEOUTS, type ModelRoute } from './routing/registry';

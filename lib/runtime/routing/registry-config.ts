@@ -43,6 +43,14 @@ export interface ModelRouteConfig {
   readonly maxOutputTokens: number;
   /** Per-stage time limits in milliseconds. Defaults live in the router. */
   readonly timeouts?: StageTimeoutsConfig;
+  /**
+   * Conditional disaggregation: a request whose prompt the chosen decode worker lacks at most this
+   * many tokens of skips the prefill workers, and the decode worker computes them itself (the request
+   * log says which way each went). `disaggregationThreshold` in lib/planning derives it from the
+   * timing rules of the hardware and model; the mock cluster sets that unless told a number.
+   * @default 0 (always disaggregate)
+   */
+  readonly disaggregationThreshold?: number;
 }
 
 export interface DecodeRouteConfig {
