@@ -29,10 +29,13 @@ function tiersWithHosts(prefill: IPrefillEndpoint | undefined, decodeTiers: IDec
  * lib/runtime/lambda/target-group-discovery.ts): its security group may reach each fleet's
  * instances on the server port (and theirs admits it), and the Elastic Load Balancing and EC2 APIs
  * on 443; its role may call `elasticloadbalancing:DescribeTargetHealth` and `ec2:DescribeInstances`,
- * in the stack's region only. Neither action supports resource-level permissions (the Service
- * Authorization Reference lists no resource type for either), so the statement names `*` and is
- * acknowledged as such; both only read metadata. Nothing is created when no tier has hosts to find
- * (mock mode, a CS-3).
+ * in the stack's region only. Neither action supports resource-level permissions, so they cannot
+ * be scoped to the fleets' target groups: the Service Authorization Reference lists no resource type
+ * for either ("If there is no value for this column, you must specify all resources ("*")",
+ * docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html and
+ * list_amazonec2.html; machine copy: iann0036/iam-dataset aws/iam_definition.json). So the statement
+ * names `*`, bound to the region with `aws:RequestedRegion`, and is acknowledged as such; both only
+ * read metadata. Nothing is created when no tier has hosts to find (mock mode, a CS-3).
  *
  * Why target groups and not Cloud Map: Cloud Map's `DiscoverInstances` can be scoped to one service,
  * but EC2 Auto Scaling has no Cloud Map integration (instances would register from user data and

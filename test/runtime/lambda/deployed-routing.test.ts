@@ -182,37 +182,36 @@ test('a conversation\'s hosts reporting more than their share of load (vLLM runn
   expect(took).toEqual([`prefill ${other(prefillOf, PREFILL_HOSTS)}`, `decode ${other(decodeOf, DECODE_HOSTS)}`]);
 });
 
-test('a prefill host the load balancer still calls healthy but that is gone: the prompt is retried on the other host', async () => {
-  // A conversation placed on 127.0.0.2, before that host goes.
-  const placed = await placements();
-  const onGone = placed.find((p) => p.took[0] === 'prefill 127.0.0.2')!;
-  await hosts['127.0.0.2'].close();
+/**
+ * Sends, from a fresh execution environment, a conversation that `stage`'s host at `address` served
+ * before that host went away (its instance still healthy to the load balancer); the host comes back after.
+ */
+async function conversationOnGoneHost(stage: 'prefill' | 'decode', address: string, sibling: string, start: typeof prefillHost) {
+  const onGone = (await placements()).find((p) => p.took.includes(`${stage} ${address}`))!;
+  await hosts[address].close();
   try {
     const called: string[] = [];
     const { status, took } = await converse(gateway(called), onGone.opening);
-    expect(status).toBe(200);
-    expect(called.some((c) => c.startsWith('POST http://127.0.0.2:'))).toBe(true);
-    expect(took.filter((t) => t.startsWith('prefill '))).toEqual(['prefill 127.0.0.3']);
-    expect(served).not.toContain('prefill load balancer');
+    return { status, took, triedGone: called.some((c) => c.startsWith(`POST http://${address}:`)) };
   } finally {
-    hosts['127.0.0.2'] = await prefillHost('127.0.0.2', '127.0.0.2', Number(new URL(hosts['127.0.0.3'].url).port));
+    hosts[address] = await start(address, address, Number(new URL(hosts[sibling].url).port));
   }
+}
+
+test('a prefill host the load balancer still calls healthy but that is gone: the prompt is retried on the other host', async () => {
+  const { status, took, triedGone } = await conversationOnGoneHost('prefill', '127.0.0.2', '127.0.0.3', prefillHost);
+  expect(status).toBe(200);
+  expect(triedGone).toBe(true);
+  expect(took.filter((t) => t.startsWith('prefill '))).toEqual(['prefill 127.0.0.3']);
+  expect(served).not.toContain('prefill load balancer');
 });
 
 test('a decode host that is gone: the request is retried on the other decode host (after a fresh prefill)', async () => {
-  const placed = await placements();
-  const onGone = placed.find((p) => p.took[1] === 'decode 127.0.0.4')!;
-  await hosts['127.0.0.4'].close();
-  try {
-    const called: string[] = [];
-    const { status, took } = await converse(gateway(called), onGone.opening);
-    expect(status).toBe(200);
-    expect(called.some((c) => c.startsWith('POST http://127.0.0.4:'))).toBe(true);
-    expect(took.filter((t) => t.startsWith('decode '))).toEqual(['decode 127.0.0.5']);
-    expect(took.filter((t) => t.startsWith('prefill '))).toHaveLength(2);
-  } finally {
-    hosts['127.0.0.4'] = await decodeHost('127.0.0.4', '127.0.0.4', Number(new URL(hosts['127.0.0.5'].url).port));
-  }
+  const { status, took, triedGone } = await conversationOnGoneHost('decode', '127.0.0.4', '127.0.0.5', decodeHost);
+  expect(status).toBe(200);
+  expect(triedGone).toBe(true);
+  expect(took.filter((t) => t.startsWith('decode '))).toEqual(['decode 127.0.0.5']);
+  expect(took.filter((t) => t.startsWith('prefill '))).toHaveLength(2);
 });
 
 test('no healthy host: the load balancer addresses serve, as the fallback', async () => {
