@@ -63,6 +63,7 @@ export function deriveModelRegistry(stack: Stack, tiers: ServingTiers, options: 
       ),
     maxOutputTokens: options.maxOutputTokens ?? spec!.maxOutputTokens,
     ...(options.timeouts ? { timeouts: stageTimeoutsMs(options.timeouts) } : {}),
+    ...(options.disaggregationThreshold !== undefined ? { disaggregationThreshold: checkedThreshold(options.disaggregationThreshold) } : {}),
   };
   return { models: [route] };
 }
@@ -94,6 +95,13 @@ function stageTimeoutsMs(timeouts: StageTimeouts): StageTimeoutsConfig {
     interTokenMs: ms(timeouts.interToken),
     totalMs: ms(timeouts.total),
   };
+}
+
+function checkedThreshold(threshold: number): number {
+  if (!(Number.isInteger(threshold) && threshold >= 0)) {
+    throw new Error(`BedrockInvocationLayer: disaggregationThreshold must be a whole number of tokens, 0 or more; got ${threshold}.`);
+  }
+  return threshold;
 }
 
 function lookUpModel(name: string, source: string) {
