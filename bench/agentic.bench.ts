@@ -141,7 +141,8 @@ async function main(): Promise<void> {
     results.push([setup, figures]);
     console.error(`  ${setup.label}: done (${figures.requests} turns, ${figures.failed} failed)`);
   }
-  const header = ['TTFT p50', 'TTFT p90', 'TTFT p99', 'TPOT p50', 'req/s', 'cache hit', 'KV moved', 'to decode'];
+  // The last column: the share of turns prefilled on the decode worker (conditional disaggregation: no KV hand-off).
+  const header = ['TTFT p50', 'TTFT p90', 'TTFT p99', 'TPOT p50', 'req/s', 'cache hit', 'KV moved', 'on decode'];
   const widths = [10, 10, 10, 9, 7, 10, 10, 10];
   console.log(`${'policy'.padEnd(40)}${header.map((h, i) => pad(h, widths[i])).join('')}`);
   for (const [setup, f] of results) {
