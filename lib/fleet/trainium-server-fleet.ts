@@ -55,8 +55,8 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
   public readonly healthCheckGracePeriod: Duration;
   /** Callers of the load balancer (default port: the server port). */
   public readonly connections: ec2.Connections;
-  /** The hosts, for a router that routes to them directly: the target group and the instances' own security group. */
-  public readonly hosts: FleetHosts;
+  /** The hosts, for a router that routes to them directly: the target group and the instances' own security group; always set, optional as in `IServerFleet`. */
+  public readonly hosts?: FleetHosts;
   /** The instances' own security group (besides the network's EFA group on every interface). */
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
   public readonly role: iam.Role;
@@ -171,8 +171,8 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
     return this.targetGroup.metrics.unHealthyHostCount(props);
   }
 
-  /** The fleet itself: the invocation layer scales it, alarms on its health, charts it and routes to its hosts. */
-  public get fleet(): IServerFleet {
+  /** The fleet itself: the invocation layer scales it, alarms on its health, charts it and routes to its hosts (always set, optional as in the endpoint interfaces). */
+  public get fleet(): IServerFleet | undefined {
     return this;
   }
 

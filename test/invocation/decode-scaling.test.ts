@@ -31,7 +31,7 @@ describe('the Trainium decode fleet scales on its own (default app)', () => {
     app = defaultApp();
     template = Template.fromStack(app.stack);
     decode = app.inference.decodeEndpoint.fleet!;
-    prefill = app.inference.prefillFleet!.fleet;
+    prefill = app.inference.prefillFleet!.fleet!;
   });
 
   it('has one target tracking policy on the decode group and another on the prefill group', () => {

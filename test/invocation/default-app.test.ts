@@ -74,7 +74,7 @@ describe('the default app’s invocation layer', () => {
     // The default decode is a Trainium fleet: no API key, so no Secrets Manager traffic either.
     const prefill = app.inference.prefillFleet!;
     const decode = app.inference.decodeEndpoint.fleet!;
-    const targets = [prefill.connections, app.inference.decodeEndpoint.connections!, prefill.hosts.connections, decode.hosts!.connections].map((c) =>
+    const targets = [prefill.connections, app.inference.decodeEndpoint.connections!, prefill.hosts!.connections, decode.hosts!.connections].map((c) =>
       app.stack.resolve(c.securityGroups[0].securityGroupId),
     );
     const apis = ['elasticloadbalancing', 'ec2'].map((service) =>

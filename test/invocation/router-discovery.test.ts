@@ -33,7 +33,7 @@ describe('the deployed router discovers the fleets\' hosts (default app)', () =>
   beforeAll(() => {
     app = defaultApp();
     template = Template.fromStack(app.stack);
-    prefill = app.inference.prefillFleet!.fleet;
+    prefill = app.inference.prefillFleet!.fleet!;
     decode = app.inference.decodeEndpoint.fleet!;
   });
 
