@@ -1,6 +1,6 @@
 import { BedrockGateway, BedrockGatewayOptions } from '../runtime/bedrock/gateway';
 import { RegistryConfig } from '../runtime/routing/registry-config';
-import { RunningServer, startNodeServer } from '../runtime/server/node-server';
+import { NodeServerOptions, RunningServer, startNodeServer } from '../runtime/server/node-server';
 import { MockModel, MockWorkersOptions, startMockWorkers } from './mock-workers';
 
 export interface MockClusterOptions extends MockWorkersOptions {
@@ -8,6 +8,8 @@ export interface MockClusterOptions extends MockWorkersOptions {
   readonly port?: number;
   /** Gateway limits and telemetry sink. @default the gateway's defaults */
   readonly gateway?: Omit<BedrockGatewayOptions, 'registry'>;
+  /** The gateway's HTTP server: body time limit, body bytes per connection, shutdown grace, idle limit. @default the server's defaults */
+  readonly server?: Pick<NodeServerOptions, 'bodyTimeoutMs' | 'maxConnectionBodyBytes' | 'shutdownGraceMs' | 'idleTimeoutMs'>;
 }
 
 export interface MockCluster {
@@ -28,6 +30,7 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
   try {
     const gateway = new BedrockGateway({ ...options.gateway, registry: workers.registry });
     const server: RunningServer = await startNodeServer((request) => gateway.handle(request), {
+      ...options.server,
       port: options.port ?? 0,
       maxBodyBytes: gateway.maxBodyBytes,
     });

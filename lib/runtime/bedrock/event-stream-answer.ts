@@ -1,7 +1,7 @@
-import type { GatewayResponse } from '../http/http-types';
+import { type GatewayResponse, stoppedByServer } from '../http/http-types';
 import { managedStream } from '../http/managed-stream';
 import type { Delta, Generation, GenerationEnd } from '../routing/generation';
-import { BedrockError, BedrockErrorType, toBedrockError } from './errors';
+import { BedrockError, BedrockErrorType, serverStoppingError, toBedrockError } from './errors';
 import { EVENT_STREAM_CONTENT_TYPE, exceptionFrame } from './event-stream';
 import type { OperationContext } from './operation-context';
 
@@ -18,7 +18,8 @@ export interface EventStreamFrames {
 /**
  * The answer of both streaming operations (ConverseStream, InvokeModelWithResponseStream): an
  * event stream of the operation's frames. The first output token is already in hand (earlier
- * failures were plain error answers); failures from here on become one in-stream exception frame.
+ * failures were plain error answers); failures from here on become one in-stream exception frame
+ * (the server stopping the request too: a ServiceUnavailableException, not a truncated stream).
  * However the stream ends, the generation is closed and the request settled, once.
  */
 export function eventStreamAnswer(
@@ -40,9 +41,9 @@ export function eventStreamAnswer(
       trace.end = next.value;
       yield* frames.end(next.value);
     } catch (error) {
-      if (signal.aborted) return;
-      const cause = toBedrockError(error);
-      trace.error = new BedrockError(BedrockErrorType.MODEL_STREAM_ERROR, cause.message);
+      const stopped = stoppedByServer(signal);
+      if (signal.aborted && !stopped) return; // the client left: nobody to tell
+      trace.error = stopped ? serverStoppingError() : new BedrockError(BedrockErrorType.MODEL_STREAM_ERROR, toBedrockError(error).message);
       yield exceptionFrame(trace.error);
     }
   };

@@ -6,6 +6,16 @@ export interface ReadBytesOptions {
   /** Bytes read before giving up on the stream: `onTooLong` runs and what was kept is returned. @default unlimited */
   readonly readAtMost?: number;
   readonly onTooLong?: () => void;
+  /** Asked before each piece is kept, with its size; false abandons the read, which rejects with a ReadRefused. @default every piece admitted */
+  readonly admit?: (bytes: number) => boolean;
+}
+
+/** The rejection of a read whose `admit` refused a piece. */
+export class ReadRefused extends Error {
+  constructor() {
+    super('the read was refused more bytes');
+    this.name = 'ReadRefused';
+  }
 }
 
 /**
@@ -34,6 +44,10 @@ export function readBytes(stream: Readable, options: ReadBytesOptions = {}): Pro
       seen += chunk.length;
       if (kept <= keep) {
         const take = kept + chunk.length > keep + 1 ? chunk.subarray(0, keep + 1 - kept) : chunk;
+        if (options.admit && !options.admit(take.length)) {
+          onError(new ReadRefused());
+          return;
+        }
         chunks.push(take);
         kept += take.length;
       }
