@@ -57,8 +57,9 @@ export class Exchange implements RunningRequest {
 
   public stop(): void {
     if (this.finished || this.clientLeft) return;
+    // Still reading the body: nothing to answer yet, so the request just goes.
     if (this.reading) this.cut();
-    else this.controller.abort(new ServerStopping());
+    this.controller.abort(new ServerStopping());
   }
 
   private async serve(handler: HttpHandler): Promise<void> {
@@ -96,6 +97,9 @@ export class Exchange implements RunningRequest {
         keep: maxBodyBytes,
         readAtMost: maxBodyBytes * DRAIN_FACTOR,
         onTooLong: () => this.cut(),
+        // Refused (408, 429), the body is no longer awaited: an HTTP/1.1 request answered before its
+        // end may never close.
+        signal: this.controller.signal,
         admit: (bytes) => {
           if (!connection.reserveBodyBytes(bytes)) return false;
           reserved += bytes;
@@ -141,14 +145,14 @@ export class Exchange implements RunningRequest {
   private refuse(status: number, message: string): void {
     if (this.finished || this.clientLeft) return;
     this.finished = true;
+    this.controller.abort();
     const { req, res } = this;
     const body = JSON.stringify({ message });
-    res.once('finish', () => {
-      if (this.isHttp2) (req as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR);
-      else req.socket.destroySoon();
-    });
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...(this.isHttp2 ? {} : { connection: 'close' }) });
     res.end(body);
+    // Both wait for what was written to go out first.
+    if (this.isHttp2) (req as http2.Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    else req.socket.destroySoon();
   }
 
   private async answerWhole(status: number, headers: Record<string, string>, body: Uint8Array): Promise<void> {
