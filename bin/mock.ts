@@ -3,6 +3,7 @@
  * Local mock mode: the whole disaggregated pipeline (Bedrock-compatible gateway, prefill
  * workers, KV hand-off, decode worker) on localhost. `npm run mock -- --help` lists the options.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MockCluster, MockTiming, startMockCluster } from '../lib/mock';
 
@@ -16,6 +17,9 @@ const HELP = `Usage: npm run mock -- [options]
   --prompt-replay            the decode worker cannot ingest KV: the router replays the prompt
   --max-concurrency N        requests at once before ThrottlingException (default 128)
   --max-body-bytes N         largest request body (default 4194304)
+  --body-timeout-ms N        time a request body has to arrive, HTTP/1.1 and HTTP/2 (default 30000)
+  --max-connection-body-bytes N  body bytes one connection may buffer at once (default 8 x max body)
+  --shutdown-grace-ms N      on SIGINT/SIGTERM, time requests in progress get to finish (default 5000)
   --first-token-timeout-ms N / --prefill-timeout-ms N   stage limits
 Faults:
   --crash-prefill-workers N  the first N prefill workers drop every request
@@ -44,6 +48,9 @@ async function main(): Promise<void> {
       'prompt-replay': { type: 'boolean', default: false },
       'max-concurrency': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'body-timeout-ms': { type: 'string' },
+      'max-connection-body-bytes': { type: 'string' },
+      'shutdown-grace-ms': { type: 'string' },
       'first-token-timeout-ms': { type: 'string' },
       'prefill-timeout-ms': { type: 'string' },
       'crash-prefill-workers': { type: 'string' },
@@ -77,6 +84,11 @@ async function main(): Promise<void> {
       decodeDelayMs: integer(values['slow-decode-ms'], 'slow-decode-ms'),
       decodeBreakAfterTokens: integer(values['break-decode-after'], 'break-decode-after'),
     },
+    server: {
+      bodyTimeoutMs: integer(values['body-timeout-ms'], 'body-timeout-ms', 1),
+      maxConnectionBodyBytes: integer(values['max-connection-body-bytes'], 'max-connection-body-bytes', 1),
+      shutdownGraceMs: integer(values['shutdown-grace-ms'], 'shutdown-grace-ms'),
+    },
     gateway: {
       maxConcurrentRequests: integer(values['max-concurrency'], 'max-concurrency', 1),
       maxBodyBytes: integer(values['max-body-bytes'], 'max-body-bytes', 1),
@@ -105,13 +117,13 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (why: string) => {
     if (stopping) {
-      process.stderr.write(`${signal} again: exiting without waiting for requests in progress.\n`);
+      process.stderr.write(`${why} again: exiting without waiting for requests in progress.\n`);
       process.exit(1);
     }
     stopping = true;
-    process.stderr.write(`${signal}: finishing requests in progress, then stopping.\n`);
+    process.stderr.write(`${why}: finishing requests in progress, then stopping.\n`);
     cluster.close().then(
       () => process.exit(0),
       (error) => {
@@ -122,6 +134,43 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  stopWithLauncher(() => stop('launcher gone'));
+}
+
+/**
+ * Stops the mock when the process that started it goes. `npm run mock` runs it under a shell
+ * (npm -> sh -> node); SIGTERM to npm's pid reaches the shell, which dies without passing it on,
+ * and would leave this process serving the port. So the parent is watched and its end handled
+ * as SIGTERM. Run directly (the compiled bin), the parent is the user's shell or process manager.
+ */
+function stopWithLauncher(stopNow: () => void): void {
+  const launcher = process.ppid; // the pid at startup: Node does not update it
+  const watch = setInterval(() => {
+    if (!launcherGone(launcher)) return;
+    clearInterval(watch);
+    stopNow();
+  }, 250);
+  watch.unref();
+}
+
+/**
+ * Whether the launcher has exited. On Linux the live parent pid says it: an orphan is handed to
+ * another parent the moment its parent exits, even while that one is a zombie nobody reaps.
+ * Elsewhere, signal 0 asks whether the launcher's pid still exists.
+ */
+function launcherGone(launcher: number): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== launcher;
+  } catch {
+    try {
+      process.kill(launcher, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }
 }
 
 main().catch((error: unknown) => {
