@@ -16,11 +16,12 @@ const paced: MockClusterOptions = { timing: MockTiming.REALISTIC, naturalAnswerT
 const leases = (c: MockCluster) => c.models[0].prefill.reduce((sum, p) => sum + p.worker.leases.size, 0);
 
 test('64 ConverseStreams in progress over HTTP/2 (default handler) all finish in full when the gateway stops', async () => {
-  // Each decode holds its first token 3 s, so all 64 are surely in progress when the gateway is
-  // told to stop; the grace period is far longer than they need, so only a cut could fail them.
+  // Each decode holds its first token 5 s, so all 64 are surely in progress when the gateway is
+  // told to stop, however loaded the machine; the grace period is far longer than they need, so
+  // only a cut could fail them.
   const cluster = await startMockCluster({
     ...paced,
-    faults: { decodeDelayMs: 3000 },
+    faults: { decodeDelayMs: 5000 },
     timeouts: { firstTokenMs: 60_000 },
     server: { shutdownGraceMs: 60_000 },
   });

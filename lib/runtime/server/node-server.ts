@@ -24,7 +24,7 @@ export interface NodeServerOptions {
    * Request-body bytes one connection may have buffered at once, over its requests whose bodies
    * are still arriving (HTTP/2 multiplexes many requests on one connection). A request that would
    * take its connection past it is answered 429 (`{"message": ...}`, which the official client
-   * retries) and its stream closed. At least `maxBodyBytes + 1`, so one request of any accepted
+   * retries as throttling: @smithy/core's retry `isThrottlingError`) and its stream closed. At least `maxBodyBytes + 1`, so one request of any accepted
    * size always fits. @default 8 × maxBodyBytes (32 MiB)
    */
   readonly maxConnectionBodyBytes?: number;
