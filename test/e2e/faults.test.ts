@@ -44,9 +44,13 @@ describe('a prefill worker that crashes', () => {
 
 test('a KV lease that expires before the pull is a ServiceUnavailableException naming the lease', async () => {
   const c = await cluster({ faults: { kvLeaseMs: 0 } });
-  const error = await rejection(bedrockClient(c.endpoint).send(ask()));
-  expect(error.name).toBe('ServiceUnavailableException');
-  expect(error.message).toMatch(/KV load failed: KV lease .* expired before the pull/);
+  const client = bedrockClient(c.endpoint);
+  // Several in a row: once the process is warm, a hand-off can cross localhost within a millisecond.
+  for (let i = 0; i < 10; i++) {
+    const error = await rejection(client.send(ask()));
+    expect(error.name).toBe('ServiceUnavailableException');
+    expect(error.message).toMatch(/KV load failed: KV lease .* expired before the pull/);
+  }
   expect(leases(c)).toBe(0);
 });
 
