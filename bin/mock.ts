@@ -3,9 +3,11 @@
  * Local mock mode: the whole disaggregated pipeline (Bedrock-compatible gateway, prefill
  * workers, KV hand-off, decode worker) on localhost. `npm run mock -- --help` lists the options.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MockCluster, MockTiming, startMockCluster } from '../lib/mock';
+
+/** The process that started this one, read before anything else runs: it may be gone by the time the mock is up. */
+const LAUNCHER = process.ppid;
 
 const HELP = `Usage: npm run mock -- [options]
 
@@ -97,25 +99,6 @@ async function main(): Promise<void> {
     },
   });
 
-  const modelId = cluster.modelIds.find((id) => id.startsWith('us.')) ?? cluster.modelIds[0];
-  process.stdout.write(
-    [
-      `Bedrock-compatible endpoint: ${cluster.endpoint}`,
-      ...cluster.modelIds.map((id) => `model: ${id}`),
-      '',
-      'Try it (any credentials work):',
-      `  import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';`,
-      `  const client = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${cluster.endpoint}',`,
-      `    credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });`,
-      `  const answer = await client.send(new ConverseCommand({ modelId: '${modelId}',`,
-      `    messages: [{ role: 'user', content: [{ text: 'Hello!' }] }] }));`,
-      `  console.log(answer.output?.message?.content?.[0]?.text);`,
-      '',
-      'Ctrl-C stops it.',
-      '',
-    ].join('\n'),
-  );
-
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) {
@@ -135,6 +118,26 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   stopWithLauncher(() => stop('launcher gone'));
+
+  // Ready only once it can be stopped: a harness may send SIGTERM as soon as it reads this.
+  const modelId = cluster.modelIds.find((id) => id.startsWith('us.')) ?? cluster.modelIds[0];
+  process.stdout.write(
+    [
+      `Bedrock-compatible endpoint: ${cluster.endpoint}`,
+      ...cluster.modelIds.map((id) => `model: ${id}`),
+      '',
+      'Try it (any credentials work):',
+      `  import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';`,
+      `  const client = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${cluster.endpoint}',`,
+      `    credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });`,
+      `  const answer = await client.send(new ConverseCommand({ modelId: '${modelId}',`,
+      `    messages: [{ role: 'user', content: [{ text: 'Hello!' }] }] }));`,
+      `  console.log(answer.output?.message?.content?.[0]?.text);`,
+      '',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
 }
 
 /**
@@ -144,9 +147,8 @@ async function main(): Promise<void> {
  * as SIGTERM. Run directly (the compiled bin), the parent is the user's shell or process manager.
  */
 function stopWithLauncher(stopNow: () => void): void {
-  const launcher = process.ppid; // the pid at startup: Node does not update it
   const watch = setInterval(() => {
-    if (!launcherGone(launcher)) return;
+    if (!launcherGone(LAUNCHER)) return;
     clearInterval(watch);
     stopNow();
   }, 250);
@@ -154,22 +156,17 @@ function stopWithLauncher(stopNow: () => void): void {
 }
 
 /**
- * Whether the launcher has exited. On Linux the live parent pid says it: an orphan is handed to
- * another parent the moment its parent exits, even while that one is a zombie nobody reaps.
- * Elsewhere, signal 0 asks whether the launcher's pid still exists.
+ * Whether the launcher has exited. An orphan is handed to another parent (init or a subreaper)
+ * the moment its parent exits, even while that one is a zombie nobody reaps, and `process.ppid`
+ * is read live; where parents are not re-assigned, signal 0 asks whether the launcher still exists.
  */
 function launcherGone(launcher: number): boolean {
+  if (process.ppid !== launcher) return true;
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== launcher;
+    process.kill(launcher, 0);
+    return false;
   } catch {
-    try {
-      process.kill(launcher, 0);
-      return false;
-    } catch {
-      return true;
-    }
+    return true;
   }
 }
 
