@@ -147,9 +147,11 @@ describe(`bad-input fuzz (seed ${SEED})`, () => {
     }
     session.close();
     const problems = results.map((r) => [r.label, problemWith(r)] as const).filter(([, problem]) => problem !== undefined);
-    const fiveHundreds = problems.filter(([, problem]) => /^5\d\d /.test(problem!)).map(([label]) => label);
-    expect(fiveHundreds.sort()).toEqual([...KNOWN_PROTOCOL_5XX].sort());
-    expect(problems.filter(([label]) => !KNOWN_PROTOCOL_5XX.includes(label))).toEqual([]);
+    // Every known protocol-level 5xx still happens (when one is fixed, drop it from the list)...
+    const fiveHundreds = new Set(problems.filter(([, problem]) => /^5\d\d /.test(problem!)).map(([label]) => label));
+    expect(KNOWN_PROTOCOL_5XX.filter((label) => !fiveHundreds.has(label))).toEqual([]);
+    // ...and nothing else goes wrong: each unexpected problem with what the server answered.
+    expect(problems.filter(([label]) => !KNOWN_PROTOCOL_5XX.includes(label)).map(([label, problem]) => `${label}: ${problem}`)).toEqual([]);
     // The fuzz did reach the validators: most bodies were refused, some (valid edge values) answered.
     const statuses = results.map((r) => (typeof r.outcome === 'string' ? 0 : r.outcome.status));
     expect(statuses.filter((s) => s >= 400 && s < 500).length).toBeGreaterThan(results.length / 2);
