@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   let close: () => Promise<void>;
   let ready: string;
   if (role === 'workers' && argument) {
-    const workers = await startMockWorkers({ timing: MockTiming.NONE, prefillWorkers: 2, naturalAnswerTokens: Number(argument) });
+    const workers = await startMockWorkers({ timing: MockTiming.NONE, prefillWorkers: 2, answerTokens: Number(argument) });
     ready = JSON.stringify(workers.registry);
     close = workers.close;
   } else if (role === 'gateway' && argument) {

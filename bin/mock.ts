@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * Local mock mode: the whole disaggregated pipeline (Bedrock-compatible gateway, prefill
  * workers, KV hand-off, decode worker) on localhost. `npm run mock -- --help` lists the options.
@@ -17,6 +17,8 @@ const HELP = `Usage: npm run mock -- [options]
   --timing none|realistic    simulated stage times (default realistic)
   --prefill-instance-type T  instance type realistic prefill timing follows (default trn2.48xlarge)
   --prompt-replay            the decode worker cannot ingest KV: the router replays the prompt
+  --optimized-decode         a second decode worker per model, routed as its optimized latency tier
+  --answer-tokens N          tokens the mock decode answers with, capped by maxTokens (default 12 to 60)
   --max-concurrency N        requests at once before ThrottlingException (default 128)
   --max-body-bytes N         largest request body (default 4194304)
   --body-timeout-ms N        time a request body has to arrive, HTTP/1.1 and HTTP/2 (default 30000)
@@ -29,6 +31,7 @@ Faults:
   --slow-prefill-ms N        extra time per prefill answer
   --slow-decode-ms N         extra time before the first decoded token
   --break-decode-after N     the decode stream breaks after N tokens
+  --malformed-tool-calls     tool calls come with their arguments' JSON cut short
   --quiet                    no per-request log lines
 `;
 
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
       timing: { type: 'string', default: 'realistic' },
       'prefill-instance-type': { type: 'string' },
       'prompt-replay': { type: 'boolean', default: false },
+      'optimized-decode': { type: 'boolean', default: false },
+      'answer-tokens': { type: 'string' },
       'max-concurrency': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'body-timeout-ms': { type: 'string' },
@@ -60,6 +65,7 @@ async function main(): Promise<void> {
       'slow-prefill-ms': { type: 'string' },
       'slow-decode-ms': { type: 'string' },
       'break-decode-after': { type: 'string' },
+      'malformed-tool-calls': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -75,6 +81,8 @@ async function main(): Promise<void> {
     timing: MockTiming.of(values.timing!),
     prefillInstanceType: values['prefill-instance-type'],
     promptReplay: values['prompt-replay'],
+    optimizedDecode: values['optimized-decode'],
+    answerTokens: integer(values['answer-tokens'], 'answer-tokens', 1),
     timeouts: {
       firstTokenMs: integer(values['first-token-timeout-ms'], 'first-token-timeout-ms', 1),
       prefillMs: integer(values['prefill-timeout-ms'], 'prefill-timeout-ms', 1),
@@ -85,6 +93,7 @@ async function main(): Promise<void> {
       prefillDelayMs: integer(values['slow-prefill-ms'], 'slow-prefill-ms'),
       decodeDelayMs: integer(values['slow-decode-ms'], 'slow-decode-ms'),
       decodeBreakAfterTokens: integer(values['break-decode-after'], 'break-decode-after'),
+      malformedToolCalls: values['malformed-tool-calls'],
     },
     server: {
       bodyTimeoutMs: integer(values['body-timeout-ms'], 'body-timeout-ms', 1),
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
     [
       `Bedrock-compatible endpoint: ${cluster.endpoint}`,
       ...cluster.modelIds.map((id) => `model: ${id}`),
+      `OpenAI-compatible base URL: ${cluster.endpoint}/openai/v1`,
       '',
       'Try it (any credentials work):',
       `  import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';`,

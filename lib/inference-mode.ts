@@ -11,8 +11,8 @@ export class InferenceMode {
 
   /**
    * The mock prefill and decode workers as Lambda functions: no network, no EC2, no Trainium,
-   * no CS-3. The composition's `network`, `prefill`, `decode`, `decodeEndpoint`, `model` and
-   * `isolation` settings do not apply.
+   * no CS-3. The composition's `network`, `prefill`, `decode`, `model` and `isolation` settings
+   * do not apply.
    */
   public static mock(props: MockInferenceWorkersProps = {}): InferenceMode {
     return new InferenceMode('mock', props);

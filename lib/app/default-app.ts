@@ -1,13 +1,20 @@
-import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { DisaggregatedInference, DisaggregatedInferenceProps } from '../disaggregated-inference';
-import { PurchaseOption } from '../fleet';
-import { InferenceMode } from '../inference-mode';
-import { DefaultAppContext, readDefaultAppContext } from './default-app-context';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { DisaggregatedInference } from '../disaggregated-inference';
+import { addControls } from './controls';
+import { readDefaultAppContext } from './default-app-context';
+import { defaultInferenceProps } from './default-app-props';
 
 /** Name of the default app's stack. */
 export const DEFAULT_STACK_NAME = 'DisaggregatedInference';
+
+/** Options of {@link buildDefaultStack}. */
+export interface DefaultStackOptions {
+  /**
+   * The CloudFormation stack name (the construct, and so every logical id, stays the same).
+   * @default DEFAULT_STACK_NAME
+   */
+  readonly stackName?: string;
+}
 
 /** What {@link buildDefaultApp} built. */
 export interface DefaultApp {
@@ -15,57 +22,49 @@ export interface DefaultApp {
   readonly inference: DisaggregatedInference;
 }
 
-/** The composition's props from the default app's context. */
-export function defaultInferenceProps(context: DefaultAppContext): DisaggregatedInferenceProps {
-  if (context.mode !== undefined) {
-    if (context.mode !== 'mock') {
-      throw new Error(`Context mode='${context.mode}' is not a mode the app knows; pass -c mode=mock, or leave mode out for Trainium.`);
-    }
-    return { mode: InferenceMode.mock() };
-  }
-  if (context.decodeModelName !== undefined && context.decodeEndpointUrl === undefined) {
-    throw new Error(
-      `Context decodeModelName='${context.decodeModelName}' names the model of a CS-3 endpoint, but no decodeEndpointUrl ` +
-        'was given, so decode would run on Trainium and ignore it. Pass -c decodeEndpointUrl=https://... too, or drop decodeModelName.',
-    );
-  }
-  return {
-    network: context.availabilityZone ? { availabilityZone: context.availabilityZone } : undefined,
-    prefill: {
-      instanceType: context.prefillInstanceType ? new ec2.InstanceType(context.prefillInstanceType) : undefined,
-      minCapacity: context.prefillMinCapacity,
-      maxCapacity: context.prefillMaxCapacity,
-      purchaseOption:
-        context.capacityBlockReservationId !== undefined ? PurchaseOption.capacityBlock(context.capacityBlockReservationId) : undefined,
-    },
-    decode: context.decodeEndpointUrl !== undefined
-      ? { url: context.decodeEndpointUrl, servedModelName: context.decodeModelName }
-      : undefined,
-  };
+/**
+ * The app `cdk synth` runs: the default stack ({@link buildDefaultStack}) and the controls
+ * (cdk-nag's AwsSolutions pack and AWS Control Tower's proactive controls) on every synth.
+ */
+export function buildDefaultApp(app: App): DefaultApp {
+  const built = buildDefaultStack(app);
+  addControls(app);
+  return built;
 }
 
 /**
- * The app `cdk synth` runs: one stack with `DisaggregatedInference` configured from context, cdk-nag's
- * AwsSolutions checks on every synth, and the stack's account and region from CDK_DEFAULT_ACCOUNT /
- * CDK_DEFAULT_REGION when both are set (environment-agnostic otherwise).
+ * The default app's stack: `DisaggregatedInference` configured from context, its outputs, and
+ * the stack's account and region from CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION when both are set
+ * (environment-agnostic otherwise). The integ test deploys it as is.
  */
-export function buildDefaultApp(app: App): DefaultApp {
+export function buildDefaultStack(app: App, options: DefaultStackOptions = {}): DefaultApp {
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
   const props = defaultInferenceProps(readDefaultAppContext(app));
   const stack = new Stack(app, DEFAULT_STACK_NAME, {
+    stackName: options.stackName,
     env: account && region ? { account, region } : undefined,
     description: props.mode?.isMock
       ? 'Disaggregated LLM inference, mock mode: the Bedrock-style API in front of mock workers in Lambda'
       : 'Disaggregated LLM inference: Trainium prefill, decode endpoint, EFA network, Nitro isolation, Bedrock-style API',
   });
   const inference = new DisaggregatedInference(stack, 'Inference', props);
-  if (inference.invocation) {
+  const invocation = inference.invocation;
+  if (invocation) {
     new CfnOutput(stack, 'ApiUrl', {
-      value: inference.invocation.apiUrl,
+      value: invocation.apiUrl,
       description: 'Bedrock Runtime-compatible endpoint (IAM auth, SigV4 service execute-api): the client\'s `endpoint`',
     });
   }
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (invocation?.apiKeyUrl && invocation.apiKeyAuthorizer) {
+    new CfnOutput(stack, 'ApiKeyUrl', {
+      value: invocation.apiKeyUrl,
+      description: 'The same endpoint for Bedrock-style API keys (Authorization: Bearer, AWS_BEARER_TOKEN_BEDROCK)',
+    });
+    new CfnOutput(stack, 'ApiKeyTableName', {
+      value: invocation.apiKeyAuthorizer.table.tableName,
+      description: 'The table of API key hashes: npm run api-key -- create --table <this>',
+    });
+  }
   return { stack, inference };
 }

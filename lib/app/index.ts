@@ -1,2 +1,3 @@
 export * from './default-app-context';
+export * from './default-app-props';
 export * from './default-app';

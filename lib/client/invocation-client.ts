@@ -4,9 +4,15 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 /** The SigV4 service name API Gateway checks IAM-authorized requests against. */
 export const EXECUTE_API_SIGNING_NAME = 'execute-api';
 
-/** Options of `createInvocationClient`. */
-export interface InvocationClientOptions
-  extends Omit<BedrockRuntimeClientConfig, 'endpoint' | 'region' | 'signingName' | 'requestHandler'> {
+/**
+ * Options of `createInvocationClient`: the ordinary client configuration, less what the helper
+ * sets, plus where the API is.
+ *
+ * A type alias, not an interface: it is built from the SDK's configuration type (`Omit` of it),
+ * which jsii cannot express. The helper and its options are TypeScript (and JavaScript) only; jsii
+ * leaves type aliases and free functions out of the assembly, so the construct API stays valid.
+ */
+export type InvocationClientOptions = Omit<BedrockRuntimeClientConfig, 'endpoint' | 'region' | 'signingName' | 'requestHandler'> & {
   /** The API URL with its stage path, e.g. the stack output `https://abc123.execute-api.us-east-2.amazonaws.com/v1`. */
   readonly apiUrl: string;
   /** The region the API is deployed in; it scopes the signature. */
@@ -18,7 +24,7 @@ export interface InvocationClientOptions
    * client's default handler insists on HTTP/2
    */
   readonly requestHandler?: BedrockRuntimeClientConfig['requestHandler'];
-}
+};
 
 /**
  * A `BedrockRuntimeClient` for the deployed invocation layer: its endpoint is the API (stage path

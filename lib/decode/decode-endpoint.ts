@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { DecodeKvCapability } from './decode-kv-capability';
+import { grantReadApiKey } from './grant-read-api-key';
 import { urlPort } from './url-port';
 
 /**
@@ -25,8 +26,16 @@ export interface IDecodeEndpoint extends IConstruct {
    * the model's context window; the router's context window is kept within it.
    */
   readonly maxModelLength?: number;
-  /** Network reachability of the endpoint, where it lives in a VPC. */
-  readonly connections?: ec2.Connections;
+  /**
+   * Most stop sequences one request may give, when the endpoint declares a limit (an OpenAI-style
+   * API may take only a few; vLLM takes any number). The router refuses more with a message naming it.
+   */
+  readonly maxStopSequences?: number;
+  /**
+   * Network reachability of the endpoint. An endpoint outside the VPC (a CS-3 behind a public
+   * URL, a server elsewhere) has connections with no security group.
+   */
+  readonly connections: ec2.Connections;
   /** Grants a caller what it needs beyond the network (reading the API key, ...). */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
 }
@@ -53,6 +62,11 @@ export interface DecodeEndpointAttributes {
    */
   readonly maxModelLength?: number;
   /**
+   * Most stop sequences one request may give.
+   * @default - no limit (as vLLM)
+   */
+  readonly maxStopSequences?: number;
+  /**
    * Security groups in front of it, when it is in a VPC.
    * @default - no network reachability to manage
    */
@@ -74,9 +88,10 @@ export class DecodeEndpoint {
       public readonly kvCapability = attrs.kvCapability ?? DecodeKvCapability.PROMPT_REPLAY;
       public readonly apiKeySecret = attrs.apiKeySecret;
       public readonly maxModelLength = attrs.maxModelLength;
+      public readonly maxStopSequences = attrs.maxStopSequences;
       public readonly connections = attrs.securityGroups
         ? new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(attrs.port ?? urlPort(attrs.endpointUrl)) })
-        : undefined;
+        : new ec2.Connections();
 
       public grantInvoke(grantee: iam.IGrantable): iam.Grant {
         return grantReadApiKey(grantee, this.apiKeySecret);
@@ -86,9 +101,4 @@ export class DecodeEndpoint {
   }
 
   private constructor() {}
-}
-
-/** The grant a caller of a decode endpoint needs: read its API key, or nothing beyond the network. */
-export function grantReadApiKey(grantee: iam.IGrantable, secret?: secretsmanager.ISecret): iam.Grant {
-  return secret ? secret.grantRead(grantee) : iam.Grant.drop(grantee, 'call a decode endpoint without an API key');
 }

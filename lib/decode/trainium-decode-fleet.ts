@@ -1,7 +1,6 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { KvTransferRole, TrainiumServerFleet, TrainiumServerFleetProps } from '../fleet';
-import { IDecodeEndpoint, grantReadApiKey } from './decode-endpoint';
+import type { IDecodeEndpoint } from './decode-endpoint';
 import { DecodeKvCapability } from './decode-kv-capability';
 
 /** Properties of a {@link TrainiumDecodeFleet}. */
@@ -16,10 +15,5 @@ export class TrainiumDecodeFleet extends TrainiumServerFleet implements IDecodeE
 
   constructor(scope: Construct, id: string, props: TrainiumDecodeFleetProps) {
     super(scope, id, props, KvTransferRole.CONSUMER);
-  }
-
-  /** Nothing beyond the network: the server has no API key; reach it through `connections`. */
-  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return grantReadApiKey(grantee, undefined);
   }
 }

@@ -28,12 +28,32 @@ export interface ModelSourceConfig {
   readonly startCommands: string[];
   /** Environment lines (`KEY=value`) for the vLLM service; values may be shell-expanded at boot. */
   readonly environment: string[];
+  /**
+   * Weights the fleet keeps in its artifact cache for the hosts after the first, for a source
+   * outside AWS (the Hugging Face Hub). Absent for weights that are in S3 already.
+   * @default - the weights are not cached
+   */
+  readonly cachedWeights?: CachedWeightsConfig;
+}
+
+/** How a model source's weights go through the artifact cache. */
+export interface CachedWeightsConfig {
+  /** The weights' entry below the cache's `weights/`, e.g. `huggingface/meta-llama/Llama-3.3-70B-Instruct`. */
+  readonly cacheName: string;
+  /** The directory the weights are served from (the source's `vllmModelArgument`). */
+  readonly localDirectory: string;
+  /**
+   * Shell lines that download the weights into `localDirectory` when the cache has none, run in
+   * the server's start script after `startCommands`, with the vLLM environment active.
+   */
+  readonly downloadCommands: string[];
 }
 
 /** Where the model weights come from. Use the static factories. */
 export abstract class ModelSource {
   /**
-   * A model on the Hugging Face Hub, downloaded by vLLM at boot.
+   * A model on the Hugging Face Hub, downloaded into a directory on the instance when the fleet's
+   * artifact cache holds no copy yet (and then staged there for the hosts after it).
    * @param modelId the repository id, e.g. `meta-llama/Llama-3.3-70B-Instruct`
    */
   public static huggingFace(modelId: string, options: HuggingFaceModelOptions = {}): ModelSource {
@@ -41,6 +61,13 @@ export abstract class ModelSource {
       throw new Error(
         `ModelSource.huggingFace: the model id is empty ('${modelId ?? ''}'). Give a Hugging Face repository id such as ` +
           "'meta-llama/Llama-3.3-70B-Instruct', or use ModelSource.s3(bucket, prefix) for weights in S3.",
+      );
+    }
+    // The id lands in shell and Python literals on the instances: only the characters the Hub allows.
+    if (!Token.isUnresolved(modelId) && !HUGGING_FACE_ID.test(modelId.trim())) {
+      throw new Error(
+        `ModelSource.huggingFace: '${modelId}' is not a Hugging Face repository id. Give '<org>/<model>' of letters, ` +
+          "digits, '.', '_' and '-', such as 'meta-llama/Llama-3.3-70B-Instruct'.",
       );
     }
     return new HuggingFaceModelSource(modelId.trim(), options);
@@ -68,6 +95,9 @@ export abstract class ModelSource {
   public abstract bind(role: iam.IGrantable): ModelSourceConfig;
 }
 
+/** A Hub repository id: an optional owner and a name, each of letters, digits, '.', '_' and '-'. */
+const HUGGING_FACE_ID = /^([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /** Directory the models are fetched into on the instance (the DLAMI's large root volume). */
 const MODEL_DIR = '/opt/models';
 
@@ -85,8 +115,10 @@ class HuggingFaceModelSource extends ModelSource {
   public bind(role: iam.IGrantable): ModelSourceConfig {
     const secret = this.options.tokenSecret;
     secret?.grantRead(role);
+    const localDirectory = `${MODEL_DIR}/huggingface/${this.modelId}`;
     return {
-      vllmModelArgument: this.modelId,
+      // A plain directory (no Hub cache symlinks), so that the artifact cache can copy it as it is.
+      vllmModelArgument: localDirectory,
       defaultServedModelName: this.modelId,
       fetchCommands: [],
       // Read the token at every start of the server, not once at boot: the secret created with a
@@ -99,7 +131,17 @@ class HuggingFaceModelSource extends ModelSource {
             'export HF_TOKEN',
           ]
         : [],
-      environment: [`HF_HOME=${MODEL_DIR}/huggingface`],
+      environment: [`HF_HOME=${MODEL_DIR}/huggingface/.hub`],
+      cachedWeights: {
+        cacheName: `huggingface/${this.modelId}`,
+        localDirectory,
+        // huggingface_hub (in the vLLM venv) reads HF_TOKEN; Meta's repositories also carry the
+        // original PyTorch checkpoints under original/, which vLLM does not load.
+        downloadCommands: [
+          `python -c "from huggingface_hub import snapshot_download; snapshot_download(repo_id='${this.modelId}', ` +
+            `local_dir='${localDirectory}', ignore_patterns=['original/*', '*.pth'])"`,
+        ],
+      },
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CapacityBlockOptions, validCapacityBlock } from './capacity-block';
 
 /** How a fleet's instances are bought. Use the static factories. */
 export class PurchaseOption {
@@ -11,11 +12,13 @@ export class PurchaseOption {
   /**
    * A Capacity Block for ML: a targeted Capacity Reservation in one Availability Zone for a fixed
    * time. The instances launch with the `capacity-block` market type and no placement group; put
-   * the network's subnet in the block's zone. Instances end 30 minutes before the block does.
-   * @param reservationId the block's Capacity Reservation id (`cr-...`)
+   * the network's subnet in the block's zone. The group runs none outside the block and the
+   * block's `instanceCount` inside it, by one-time scheduled actions at its start and before its
+   * end (EC2 terminates a block's instances 30 minutes before it ends).
    */
-  public static capacityBlock(reservationId: string): PurchaseOption {
-    return new PurchaseOption('capacity-block', validReservationId('capacityBlock', reservationId));
+  public static capacityBlock(block: CapacityBlockOptions): PurchaseOption {
+    const reservationId = validReservationId('capacityBlock', block?.reservationId);
+    return new PurchaseOption('capacity-block', reservationId, validCapacityBlock(block));
   }
 
   /**
@@ -31,6 +34,8 @@ export class PurchaseOption {
     public readonly kind: string,
     /** The Capacity Reservation the instances launch into, when there is one. */
     public readonly reservationId?: string,
+    /** The Capacity Block's window and size, for `PurchaseOption.capacityBlock`. */
+    public readonly capacityBlockOptions?: CapacityBlockOptions,
   ) {}
 
   /** A Capacity Block brings its own placement; a cluster placement group is not used with one. */
@@ -38,11 +43,13 @@ export class PurchaseOption {
     return this.kind !== 'capacity-block';
   }
 
-  /** The launch-template fields this option sets. */
-  public renderLaunchTemplateData(): Pick<
-    ec2.CfnLaunchTemplate.LaunchTemplateDataProperty,
-    'instanceMarketOptions' | 'capacityReservationSpecification'
-  > {
+  /**
+   * The launch-template fields this option sets (market options, capacity reservation), for the
+   * fleet to spread into its launch template data.
+   *
+   * @internal
+   */
+  public _renderLaunchTemplateData(): Partial<ec2.CfnLaunchTemplate.LaunchTemplateDataProperty> {
     if (!this.reservationId) return {};
     return {
       ...(this.kind === 'capacity-block' ? { instanceMarketOptions: { marketType: 'capacity-block' } } : {}),
@@ -53,8 +60,7 @@ export class PurchaseOption {
 
 const RESERVATION_ID = /^cr-[0-9a-f]{8,17}$/;
 
-function validReservationId(factory: string, reservationId: string): string {
-  if (Token.isUnresolved(reservationId)) return reservationId;
+function validReservationId(factory: string, reservationId: string | undefined): string {
   const what = factory === 'capacityBlock' ? 'a Capacity Block' : 'a Capacity Reservation';
   if (!reservationId) {
     throw new Error(
@@ -63,6 +69,7 @@ function validReservationId(factory: string, reservationId: string): string {
         'or use PurchaseOption.onDemand().',
     );
   }
+  if (Token.isUnresolved(reservationId)) return reservationId;
   if (!RESERVATION_ID.test(reservationId)) {
     throw new Error(
       `PurchaseOption.${factory}: '${reservationId ?? ''}' is not a Capacity Reservation id. ` +

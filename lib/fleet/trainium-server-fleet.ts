@@ -1,123 +1,56 @@
-import { Annotations, Duration, Fn, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Size, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { InstanceTypeSpec, efaInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
+import { DEFAULT_PREFILL_INSTANCE_TYPE, InstanceTypeSpec, disaggregatedInferenceInstanceTypes, efaInterfaceLayout, getInstanceTypeSpec } from '../hardware';
 import { IEfaNetwork } from '../network';
-import { ModelSource } from './model-source';
+import { PATHS } from '../runtime/openai/worker-protocol';
+import { limitGrantsToAwsServices } from '../encryption';
+import { scheduleCapacityBlock } from './capacity-block';
+import { FleetCapacity, resolveFleetCapacity } from './fleet-capacity';
+import { acknowledgeFleetFindings } from './fleet-acknowledgements';
 import { PurchaseOption } from './purchase-option';
-import { KvTransferRole, vllmUserData } from './vllm-server';
+import type { IServerFleet } from './server-fleet';
+import type { TrainiumServerFleetProps } from './trainium-fleet-props';
+import { setUpFleetServers } from './fleet-server-setup';
+import { FleetTelemetry, NEURON_MONITOR_PROMETHEUS_PORT } from './fleet-telemetry';
+import type { IModelArtifactCache } from './model-artifact-cache';
+import { KvTransferRole, NIXL_SIDE_CHANNEL_PORT } from './vllm-server';
 
-/** Properties shared by the Trainium prefill and decode fleets. */
-export interface TrainiumServerFleetProps {
-  /** The EFA network the instances join (its subnet, security group and placement group). */
-  readonly network: IEfaNetwork;
-  /** Where the model weights come from. */
-  readonly model: ModelSource;
-  /**
-   * The instance type. Must be a Trainium type with EFA.
-   * @default trn2.48xlarge
-   */
-  readonly instanceType?: ec2.InstanceType;
-  /**
-   * Fewest instances.
-   * @default 1
-   */
-  readonly minCapacity?: number;
-  /**
-   * Most instances.
-   * @default - the larger of `minCapacity` and 2
-   */
-  readonly maxCapacity?: number;
-  /**
-   * Instances at deploy time.
-   * @default - `minCapacity`
-   */
-  readonly desiredCapacity?: number;
-  /**
-   * How the instances are bought.
-   * @default PurchaseOption.onDemand()
-   */
-  readonly purchaseOption?: PurchaseOption;
-  /**
-   * The `model` name the server answers to.
-   * @default - the Hugging Face id, or the last segment of the S3 prefix
-   */
-  readonly servedModelName?: string;
-  /**
-   * vLLM tensor-parallel degree. Must divide the type's logical NeuronCores (at the default logical
-   * NeuronCore configuration: 64 on trn2.48xlarge, 32 on trn1.32xlarge).
-   * @default - all logical NeuronCores of the type
-   */
-  readonly tensorParallelDegree?: number;
-  /**
-   * Longest sequence (prompt plus output) the server accepts. Neuron compiles graphs per sequence
-   * bucket, so longer limits lengthen start-up and take device memory.
-   * @default 8192
-   */
-  readonly maxModelLength?: number;
-  /**
-   * Port of the OpenAI-compatible server and of the load balancer listener.
-   * @default 8000
-   */
-  readonly port?: number;
-  /**
-   * Extra `vllm serve` arguments, appended as given.
-   * @default - none
-   */
-  readonly vllmExtraArgs?: string[];
-  /**
-   * The machine image.
-   * @default - the Neuron multi-framework Deep Learning AMI (Ubuntu 24.04), resolved from its SSM
-   * parameter at each launch
-   */
-  readonly machineImage?: ec2.IMachineImage;
-  /**
-   * Size of the (encrypted) root volume, which also holds the model weights and Neuron compile cache.
-   * The Neuron docs ask for at least 512 GiB on Trainium.
-   * @default Size.gibibytes(1024)
-   */
-  readonly rootVolumeSize?: Size;
-  /**
-   * Customer-managed KMS key for the volumes. Its key policy gains a statement for the Auto Scaling
-   * service-linked role (`AWSServiceRoleForAutoScaling`), which must already exist in the account,
-   * as it does once any Auto Scaling group was created there; otherwise create it first with
-   * `aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com`. An imported
-   * key's policy is not changed: grant that role its use yourself.
-   * @default - the account's AWS-managed EBS key
-   */
-  readonly volumeKey?: kms.IKey;
-  /**
-   * How long a new instance may take before the load balancer health check counts: model download,
-   * Neuron compilation and loading take tens of minutes on a 70B model.
-   * @default Duration.minutes(60)
-   */
-  readonly healthCheckGracePeriod?: Duration;
-}
+/**
+ * Default machine image: the Neuron PyTorch Inference vLLM DLAMI (Ubuntu 24.04), Trn2 and Trn3
+ * only, with the vllm-neuron environment `/opt/aws_neuronx_venv_pytorch_inference_vllm_0_24_0_1_1_0`
+ * and EFA (aws-neuron-sdk `deploy/environments/dlami.rst`). Its SSM name carries the vLLM version;
+ * `latest` follows that release line's updates.
+ */
+export const NEURON_DLAMI_SSM_PARAMETER = '/aws/service/neuron/dlami/pytorch-inference-vllm-0.24.0.1.1.0/ubuntu-24.04/latest/image_id';
 
-/** Default machine image: the Neuron multi-framework DLAMI, which carries the EFA installer and a vLLM environment. */
-export const NEURON_DLAMI_SSM_PARAMETER = '/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id';
-
-const DEFAULT_INSTANCE_TYPE = 'trn2.48xlarge';
 
 /**
  * The machinery shared by every Trainium fleet that serves vLLM over EFA: an EFA launch template,
  * an Auto Scaling group in the EFA subnet, a least-privilege instance role, vLLM user data, and an
  * internal Network Load Balancer in front. Subclasses choose the KV role.
  */
-export abstract class TrainiumServerFleet extends Construct {
+export abstract class TrainiumServerFleet extends Construct implements IServerFleet {
   /** The catalog entry of the instance type. */
   public readonly instanceTypeSpec: InstanceTypeSpec;
   /** Base URL of the OpenAI-compatible server: `http://<load balancer DNS>:<port>`. */
   public readonly endpointUrl: string;
+  /** Port of the server and of the load balancer listener (the `connections`' default port). */
   public readonly port: number;
   public readonly servedModelName: string;
   public readonly tensorParallelDegree: number;
-  public readonly maxModelLength: number;
+  /** Fewest instances of the group. */
+  public readonly minCapacity: number;
+  /** Most instances the group scales to: what a capacity plan judges. */
+  public readonly maxCapacity: number;
+  /** Longest sequence the server accepts (`--max-model-len`); always set, optional as in the endpoint interfaces. */
+  public readonly maxModelLength?: number;
   /** How long a new instance may fail the load balancer health check while its model loads. */
   public readonly healthCheckGracePeriod: Duration;
   /** Callers of the load balancer (default port: the server port). */
@@ -126,9 +59,15 @@ export abstract class TrainiumServerFleet extends Construct {
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
   public readonly role: iam.Role;
   public readonly launchTemplate: ec2.CfnLaunchTemplate;
-  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The instances' Auto Scaling group. */
+  public readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /** Where the first host stages weights and compiled artifacts for the later ones. */
+  public readonly artifactCache: IModelArtifactCache;
+  /** vLLM, neuron-monitor and boot logs of the instances, one stream each per instance. */
+  public readonly serverLogGroup: logs.ILogGroup;
+  private readonly telemetry: FleetTelemetry;
 
   protected constructor(scope: Construct, id: string, props: TrainiumServerFleetProps, kvRole: KvTransferRole) {
     super(scope, id);
@@ -140,16 +79,18 @@ export abstract class TrainiumServerFleet extends Construct {
     }
     this.instanceTypeSpec = this.resolveInstanceType(props.instanceType);
     this.warnOnUnknownRegion();
-    const capacity = this.resolveCapacity(props);
+    const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
+    const capacity = resolveFleetCapacity(props, purchaseOption, this.describe());
+    this.minCapacity = capacity.min;
+    this.maxCapacity = capacity.max;
     this.tensorParallelDegree = this.resolveTensorParallelDegree(props.tensorParallelDegree);
     this.maxModelLength = props.maxModelLength ?? 8192;
     this.healthCheckGracePeriod = props.healthCheckGracePeriod ?? Duration.minutes(60);
-    this.port = props.port ?? 8000;
-    const purchaseOption = props.purchaseOption ?? PurchaseOption.onDemand();
+    this.port = this.resolvePort(props.port);
 
     this.role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `${this.node.path}: SSM, CloudWatch agent and the model's source only`,
+      description: `${this.node.path}: SSM, CloudWatch agent, the model's source and its artifact-cache entries only`,
       managedPolicies: [
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
         iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
@@ -159,29 +100,58 @@ export abstract class TrainiumServerFleet extends Construct {
     this.servedModelName = props.servedModelName ?? model.defaultServedModelName;
 
     this.instanceSecurityGroup = this.createInstanceSecurityGroup(props.network);
-    this.launchTemplate = this.createLaunchTemplate(props, purchaseOption, vllmUserData({
-      model,
-      servedModelName: this.servedModelName,
-      tensorParallelDegree: this.tensorParallelDegree,
-      maxModelLength: this.maxModelLength,
-      port: this.port,
-      kvRole,
-      extraArgs: props.vllmExtraArgs ?? [],
-    }));
+    const servers = setUpFleetServers(this, {
+      role: this.role,
+      serve: {
+        model,
+        servedModelName: this.servedModelName,
+        tensorParallelDegree: this.tensorParallelDegree,
+        maxModelLength: this.maxModelLength,
+        port: this.port,
+        kvRole,
+        extraArgs: props.vllmExtraArgs ?? [],
+      },
+      instanceTypeName: this.instanceTypeSpec.name,
+      options: props,
+      healthCheckGracePeriod: this.healthCheckGracePeriod,
+      description: this.describe(),
+    });
+    this.artifactCache = servers.artifactCache;
+    this.telemetry = servers.telemetry;
+    this.serverLogGroup = servers.telemetry.serverLogs;
+    this.launchTemplate = this.createLaunchTemplate(props, purchaseOption, servers.userData);
     this.grantVolumeKey(props.volumeKey);
-    this.autoScalingGroup = this.createAutoScalingGroup(props, capacity);
+    const group = this.createAutoScalingGroup(props, capacity);
+    this.autoScalingGroup = group;
+    if (purchaseOption.capacityBlockOptions) scheduleCapacityBlock(this, group.autoScalingGroupName, purchaseOption.capacityBlockOptions);
+    const loadBalancerDeletionProtection = props.loadBalancerDeletionProtection ?? true;
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnetSelection,
       internetFacing: false,
+      // One zone today; cross-zone costs nothing there and keeps targets reachable if the subnets grow (CT.ELASTICLOADBALANCING.PR.14).
+      crossZoneEnabled: true,
+      deletionProtection: loadBalancerDeletionProtection,
     });
-    this.targetGroup = this.createTargets();
+    this.targetGroup = this.createTargets(group);
     this.connections = new ec2.Connections({
       securityGroups: this.loadBalancer.connections.securityGroups,
       defaultPort: ec2.Port.tcp(this.port),
     });
     this.endpointUrl = `http://${this.loadBalancer.loadBalancerDnsName}:${this.port}`;
-    this.acknowledgeNagFindings();
+    acknowledgeFleetFindings({
+      role: this.role,
+      launchTemplate: this.launchTemplate,
+      autoScalingGroup: group,
+      loadBalancer: this.loadBalancer,
+      instanceTypeName: this.instanceTypeSpec.name,
+      loadBalancerDeletionProtection,
+    });
+  }
+
+  /** Nothing beyond the network: the server has no API key; reach it through `connections`. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.drop(grantee, `call ${this.node.path}, an OpenAI-compatible server without an API key`);
   }
 
   /** Instances passing the load balancer's `/health` check. */
@@ -192,6 +162,11 @@ export abstract class TrainiumServerFleet extends Construct {
   /** Instances failing the load balancer's `/health` check. */
   public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.unHealthyHostCount(props);
+  }
+
+  /** NeuronCore utilization (0 to 1) across the fleet, from neuron-monitor through the CloudWatch agent. */
+  public metricNeuronCoreUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.telemetry.metricNeuronCoreUtilization(props);
   }
 
   /** Instances in service in the Auto Scaling group (group metrics are enabled for this). */
@@ -205,45 +180,34 @@ export abstract class TrainiumServerFleet extends Construct {
     });
   }
 
-  /** cdk-nag AwsSolutions findings that are deliberate here, each on its resource with the reason. */
-  private acknowledgeNagFindings(): void {
-    Validations.of(this.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-        reason: 'Session Manager is the only way into these instances (no SSH, no public address); AWS maintains this policy as the SSM agent\'s minimum.',
-      },
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
-        reason: 'The CloudWatch agent ships the vLLM and Neuron logs and host metrics; AWS keeps this policy in step with the agent\'s API calls.',
-      },
-    );
-    Validations.of(this.autoScalingGroup).acknowledge({
-      id: 'AwsSolutions-AS3',
-      reason: 'Scaling and health of this group are watched through its CloudWatch group metrics (enabled) and the target group health metrics; no one consumes per-event SNS notifications.',
-    });
-    Validations.of(this.loadBalancer).acknowledge({
-      id: 'AwsSolutions-ELB2',
-      reason: 'Network Load Balancers write access logs only for TLS listeners; this internal one has a single TCP listener. The VPC flow log records its traffic.',
-    });
-  }
-
   /** `TrainiumPrefillFleet 'App/Stack/Prefill'`, for messages. */
   protected describe(): string {
     return `${this.constructor.name} '${this.node.path}'`;
   }
 
+  /**
+   * The catalog entry of the requested type, which must have EFA (the KV hand-off) and run
+   * disaggregated inference in the software on the default image (Trn2/Trn3, not Trn1).
+   */
   private resolveInstanceType(instanceType?: ec2.InstanceType): InstanceTypeSpec {
-    const name = instanceType?.toString() ?? DEFAULT_INSTANCE_TYPE;
-    const supported = efaInstanceTypes().map((t) => t.name).join(', ');
+    const name = instanceType?.toString() ?? DEFAULT_PREFILL_INSTANCE_TYPE;
+    const usable = disaggregatedInferenceInstanceTypes().map((t) => t.name).join(', ');
     let spec: InstanceTypeSpec;
     try {
       spec = getInstanceTypeSpec(name);
     } catch {
-      throw new Error(`${this.describe()}: instance type '${name}' is not a Trainium type. Use one of ${supported}.`);
+      throw new Error(`${this.describe()}: instance type '${name}' is not a Trainium type. Use one of ${usable}.`);
     }
     if (!spec.efa.supported) {
       throw new Error(
-        `${this.describe()}: instance type '${name}' has no EFA, which the KV hand-off needs. Use one of ${supported}.`,
+        `${this.describe()}: instance type '${name}' has no EFA, which the KV hand-off needs. Use one of ${usable}.`,
+      );
+    }
+    if (!spec.disaggregatedInference) {
+      throw new Error(
+        `${this.describe()}: instance type '${name}' cannot run disaggregated prefill/decode with the software on the ` +
+          'default image: its vLLM is vllm-neuron, which supports Trn2 and Trn3 only (on Trn1 disaggregated inference ' +
+          `exists only in the legacy NxD Inference fork, in no current DLAMI). Use one of ${usable}.`,
       );
     }
     return spec;
@@ -261,26 +225,15 @@ export abstract class TrainiumServerFleet extends Construct {
     );
   }
 
-  private resolveCapacity(props: TrainiumServerFleetProps): { min: number; max: number; desired?: number } {
-    const min = props.minCapacity ?? 1;
-    const max = props.maxCapacity ?? Math.max(min, 2);
-    for (const [name, value] of Object.entries({ minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity })) {
-      if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
-        throw new Error(`${this.describe()}: ${name} ${value} is not a whole number of instances; give an integer >= 0.`);
-      }
-    }
-    if (min > max) {
-      throw new Error(
-        `${this.describe()}: minCapacity ${min} is above maxCapacity ${max}. Lower minCapacity or raise maxCapacity to at least ${min}.`,
-      );
-    }
-    const desired = props.desiredCapacity;
-    if (desired !== undefined && (desired < min || desired > max)) {
-      throw new Error(
-        `${this.describe()}: desiredCapacity ${desired} is outside minCapacity ${min} .. maxCapacity ${max}. Give a value in that range.`,
-      );
-    }
-    return { min, max, desired };
+  /** The server port, clear of the ports the hosts' other services listen on. */
+  private resolvePort(requested?: number): number {
+    const port = requested ?? 8000;
+    const taken: Record<number, string> = {
+      [NIXL_SIDE_CHANNEL_PORT]: "NIXL's side channel",
+      [NEURON_MONITOR_PROMETHEUS_PORT]: "neuron-monitor's Prometheus exporter",
+    };
+    if (taken[port]) throw new Error(`${this.describe()}: port ${port} is ${taken[port]} on the instances; give another port.`);
+    return port;
   }
 
   private resolveTensorParallelDegree(requested?: number): number {
@@ -322,6 +275,8 @@ export abstract class TrainiumServerFleet extends Construct {
         iamInstanceProfile: { arn: profile.instanceProfileArn },
         userData: Fn.base64(userData.render()),
         metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
+        // One-minute EC2 metrics (CT.EC2.PR.10): a scale-out of hosts that cost tens of dollars an hour is worth watching closely.
+        monitoring: { enabled: true },
         blockDeviceMappings: [{
           // Root device of the Ubuntu DLAMI.
           deviceName: '/dev/sda1',
@@ -341,10 +296,11 @@ export abstract class TrainiumServerFleet extends Construct {
           interfaceType: slot.interfaceType,
           groups,
           deleteOnTermination: true,
-          ...(slot.deviceIndex === 0 && slot.networkCardIndex === 0 ? { associatePublicIpAddress: false } : {}),
+          // No AssociatePublicIpAddress, not even false: EC2 refuses it with several interfaces
+          // (see acknowledgeFleetFindings); the private subnet and the interface count keep addresses off.
         })),
         ...(placementGroup ? { placement: { groupName: placementGroup.placementGroupName } } : {}),
-        ...purchaseOption.renderLaunchTemplateData(),
+        ...purchaseOption._renderLaunchTemplateData(),
         tagSpecifications: [{ resourceType: 'instance', tags: [{ key: 'Name', value: this.node.path }] }],
       },
     });
@@ -370,9 +326,10 @@ export abstract class TrainiumServerFleet extends Construct {
       resources: ['*'],
       conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
     }));
+    limitGrantsToAwsServices(key);
   }
 
-  private createAutoScalingGroup(props: TrainiumServerFleetProps, capacity: { min: number; max: number; desired?: number }) {
+  private createAutoScalingGroup(props: TrainiumServerFleetProps, capacity: FleetCapacity) {
     return new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnetSelection,
@@ -391,16 +348,22 @@ export abstract class TrainiumServerFleet extends Construct {
     });
   }
 
-  private createTargets(): elbv2.NetworkTargetGroup {
+  private createTargets(group: autoscaling.AutoScalingGroup): elbv2.NetworkTargetGroup {
     const listener = this.loadBalancer.addListener('Listener', { port: this.port, protocol: elbv2.Protocol.TCP });
     const targetGroup = listener.addTargets('Servers', {
       port: this.port,
       protocol: elbv2.Protocol.TCP,
-      targets: [this.autoScalingGroup],
+      targets: [group],
       deregistrationDelay: Duration.seconds(60),
+      // Readiness: vLLM's API server binds its port early but serves HTTP, /health included, only
+      // after the engine is up (vllm/entrypoints/openai/api_server.py: setup_server binds,
+      // build_async_engine_client loads the model and starts the workers, whose init sets up the
+      // KV connector, then serve_http), and /health answers 503 once the engine died
+      // (vllm/entrypoints/serve/instrumentator/health.py). The router's worker protocol names the
+      // same path; the router reaches only hosts this check passes.
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
-        path: '/health',
+        path: PATHS.health,
         port: String(this.port),
         interval: Duration.seconds(30),
         healthyThresholdCount: 2,

@@ -3,5 +3,7 @@ export * from './accelerators';
 export * from './efa-support';
 export * from './instance-types';
 export * from './efa-layout';
+export * from './disaggregated-pair';
 export * from './models';
 export * from './nitro';
+export * from './prices';

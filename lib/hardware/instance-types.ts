@@ -33,6 +33,14 @@ export interface InstanceTypeSpec {
   /** Aggregate network bandwidth in Gbit/s (the "up to" figure for burstable types). */
   readonly networkBandwidthGbps: number;
   readonly efa: EfaSupport;
+  /**
+   * Whether the software on the default image runs disaggregated prefill/decode on this type: the
+   * Neuron vLLM DLAMI's vLLM is vllm-neuron, "Beta — Trn2/Trn3 only" (aws-neuron-sdk
+   * `libraries/vllm-neuron/neuron-inference-overview.rst`; the DI tutorial: "DI is supported on Trn2
+   * and Trn3"). On Trn1 and Inf2 disaggregated inference exists only in the legacy NxD Inference
+   * vLLM fork, which Neuron 2.32 no longer ships in a DLAMI (`about-neuron/whats-new.rst`).
+   */
+  readonly disaggregatedInference: boolean;
   /** AWS Nitro System generation; every Trainium type is Nitro-based. */
   readonly nitroVersion: number;
   /** Whether AWS Nitro Enclaves can be enabled on the type. */
@@ -85,6 +93,7 @@ export const TRN1_2XLARGE: InstanceTypeSpec = {
   maxNetworkInterfaces: 4,
   networkBandwidthGbps: 12.5,
   efa: EfaSupport.NONE,
+  disaggregatedInference: false,
   nitroVersion: 4,
   enclaves: false,
   dedicatedHosts: true,
@@ -107,6 +116,7 @@ export const TRN1_32XLARGE: InstanceTypeSpec = {
   maxNetworkInterfaces: 40,
   networkBandwidthGbps: 800,
   efa: EfaSupport.V2,
+  disaggregatedInference: false,
   nitroVersion: 4,
   enclaves: false,
   dedicatedHosts: true,
@@ -139,6 +149,7 @@ export const TRN2_3XLARGE: InstanceTypeSpec = {
   maxNetworkInterfaces: 2,
   networkBandwidthGbps: 200,
   efa: EfaSupport.V3,
+  disaggregatedInference: true,
   nitroVersion: 5,
   enclaves: true,
   dedicatedHosts: false,
@@ -161,6 +172,7 @@ export const TRN2_48XLARGE: InstanceTypeSpec = {
   maxNetworkInterfaces: 32,
   networkBandwidthGbps: 3200,
   efa: EfaSupport.V3,
+  disaggregatedInference: true,
   nitroVersion: 5,
   enclaves: true,
   dedicatedHosts: false,
@@ -186,6 +198,9 @@ export const TRAINIUM_INSTANCE_TYPES: readonly InstanceTypeSpec[] = [
   TRN2U_48XLARGE,
 ];
 
+/** The instance type fleets, the mock's realistic timing and the planner default to: Trn2, the type AWS's disaggregated-inference guides use. */
+export const DEFAULT_PREFILL_INSTANCE_TYPE = 'trn2.48xlarge';
+
 /**
  * The spec of a Trainium instance type by its EC2 name.
  * @throws when the type is not in the catalog; the message lists the supported names.
@@ -201,7 +216,16 @@ export function getInstanceTypeSpec(name: string): InstanceTypeSpec {
   return spec;
 }
 
-/** The catalog's types that support EFA (the ones a prefill or decode fleet can use). */
+/** The catalog's types that support EFA. */
 export function efaInstanceTypes(): InstanceTypeSpec[] {
   return TRAINIUM_INSTANCE_TYPES.filter((t) => t.efa.supported);
+}
+
+/**
+ * The catalog's types a prefill or decode fleet can use: EFA for the KV hand-off, and
+ * disaggregated inference in the software on the default image (Trn2 today; Trn3 once it is
+ * offered as an EC2 instance type).
+ */
+export function disaggregatedInferenceInstanceTypes(): InstanceTypeSpec[] {
+  return TRAINIUM_INSTANCE_TYPES.filter((t) => t.efa.supported && t.disaggregatedInference);
 }

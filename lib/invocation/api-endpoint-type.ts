@@ -46,7 +46,7 @@ export abstract class ApiEndpointType {
   }
 
   /** Renders the endpoint type for an API built in `scope`, whose router runs in `vpc` (if any). */
-  public abstract bind(scope: Construct, vpc: ec2.IVpc | undefined): ApiEndpointTypeConfig;
+  public abstract bind(scope: Construct, vpc?: ec2.IVpc): ApiEndpointTypeConfig;
 }
 
 class RegionalEndpoint extends ApiEndpointType {
@@ -60,7 +60,7 @@ class PrivateEndpoint extends ApiEndpointType {
     super();
   }
 
-  public bind(scope: Construct, vpc: ec2.IVpc | undefined): ApiEndpointTypeConfig {
+  public bind(scope: Construct, vpc?: ec2.IVpc): ApiEndpointTypeConfig {
     let endpoint = this.options.vpcEndpoint;
     if (!endpoint) {
       if (!vpc) {

@@ -1,12 +1,12 @@
 export * from './api-endpoint-type';
+export * from './served-model';
+export * from './invocation-options';
+export * from './invocation-api';
+export * from './api-key-access';
+export * from './bearer-api-key-authorizer';
 export * from './bedrock-invocation-layer';
-// The operations the API serves, as the runtime defines them (one definition for both sides).
-export { BedrockOperation } from '../runtime/bedrock/operations';
-export * from './endpoints';
 export * from './invocation-alarms';
 export * from './invocation-dashboard';
 export * from './invocation-metrics';
-export * from './model-registry';
 export * from './prefill-scaling';
-export * from './runtime-function';
 export * from './mock-workers';

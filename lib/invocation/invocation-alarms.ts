@@ -3,15 +3,20 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { IPrefillEndpoint } from './endpoints';
-import type { InvocationMetrics } from './invocation-metrics';
+import type { IPrefillEndpoint } from '../prefill';
+import { createAlarmTopic } from './alarm-topic';
+import type { IInvocationMetrics } from './invocation-metrics';
 
 /** Inputs of the invocation alarms. */
 export interface InvocationAlarmsProps {
-  readonly metrics: InvocationMetrics;
+  readonly metrics: IInvocationMetrics;
   /** The model ids clients call the model by. */
   readonly modelIds: string[];
-  readonly prefill: IPrefillEndpoint;
+  /**
+   * The prefill tier, whose fleet's health is alarmed on.
+   * @default - none: no prefill host alarm
+   */
+  readonly prefill?: IPrefillEndpoint;
   /** p90 time to first token above which the latency alarm fires. */
   readonly timeToFirstTokenTarget: Duration;
   /** Failed requests, in percent, above which the error alarm fires. */
@@ -19,7 +24,7 @@ export interface InvocationAlarmsProps {
   /**
    * Topic every alarm notifies.
    *
-   * @default - no actions
+   * @default - a new KMS-encrypted, TLS-only topic (`Topic`)
    */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -29,9 +34,11 @@ export interface InvocationAlarmsProps {
  * fail, prefill hosts are unhealthy. Each covers every id the model is called by.
  */
 export class InvocationAlarms extends Construct {
+  /** The topic every alarm notifies: the one given, or the one created. Subscribe to it to be told. */
+  public readonly topic: sns.ITopic;
   public readonly timeToFirstToken: cloudwatch.Alarm;
   public readonly errorRate: cloudwatch.Alarm;
-  /** Absent when the prefill tier publishes no health metric (mock mode). */
+  /** Absent when there is no prefill server fleet (mock mode, a CS-3 taking whole prompts). */
   public readonly unhealthyPrefillHosts?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: InvocationAlarmsProps) {
@@ -46,7 +53,7 @@ export class InvocationAlarms extends Construct {
       Object.fromEntries(modelIds.map((modelId, i) => [`m${i}`, build(modelId)]));
     const fill = (ids: string[]) => ids.map((k) => `FILL(${k}, 0)`).join(' + ');
 
-    const ttft = keyed((modelId) => metrics.timeToFirstToken({ modelId, statistic: 'p90' }));
+    const ttft = keyed((modelId) => metrics.metricTimeToFirstToken({ modelId, statistic: 'p90' }));
     this.timeToFirstToken = new cloudwatch.MathExpression({
       expression: modelIds.length === 1 ? 'm0' : `MAX([${Object.keys(ttft).join(', ')}])`,
       usingMetrics: ttft,
@@ -61,9 +68,9 @@ export class InvocationAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const requests = keyed((modelId) => metrics.requests({ modelId }));
+    const requests = keyed((modelId) => metrics.metricRequests({ modelId }));
     const errors = Object.fromEntries(
-      modelIds.map((modelId, i) => [`e${i}`, metrics.errors({ modelId })]),
+      modelIds.map((modelId, i) => [`e${i}`, metrics.metricErrors({ modelId })]),
     );
     this.errorRate = new cloudwatch.MathExpression({
       // With no requests the ratio has no value, which counts as not breaching.
@@ -83,9 +90,9 @@ export class InvocationAlarms extends Construct {
     // A new host fails the health check for its whole model load (up to the grace period), so the
     // alarm fires only on a host still unhealthy in every 5-minute period from then on.
     const period = Duration.minutes(5);
-    const grace = props.prefill.healthCheckGracePeriod ?? Duration.minutes(0);
+    const grace = props.prefill?.fleet?.healthCheckGracePeriod ?? Duration.minutes(0);
     const window = Duration.minutes(grace.toMinutes({ integral: false }) + 10);
-    const unhealthy = props.prefill.metricUnhealthyHostCount?.({ statistic: 'Minimum', period });
+    const unhealthy = props.prefill?.fleet?.metricUnhealthyHostCount({ statistic: 'Minimum', period });
     if (unhealthy) {
       this.unhealthyPrefillHosts = unhealthy.createAlarm(this, 'UnhealthyPrefillHosts', {
         alarmDescription: `A prefill host has failed the load balancer health check for ${window.toHumanString()}, longer than the model-load grace period (${grace.toHumanString()})`,
@@ -96,11 +103,12 @@ export class InvocationAlarms extends Construct {
       });
     }
 
-    if (props.alarmTopic) {
-      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
-      for (const alarm of [this.timeToFirstToken, this.errorRate, this.unhealthyPrefillHosts]) {
-        alarm?.addAlarmAction(action);
-      }
+    // Every alarm has an action (AWS Control Tower's CT.CLOUDWATCH.PR.1): an alarm nobody hears
+    // of protects nothing.
+    this.topic = props.alarmTopic ?? createAlarmTopic(this);
+    const action = new cloudwatchActions.SnsAction(this.topic);
+    for (const alarm of [this.timeToFirstToken, this.errorRate, this.unhealthyPrefillHosts]) {
+      alarm?.addAlarmAction(action);
     }
   }
 }

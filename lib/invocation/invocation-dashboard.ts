@@ -1,7 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { IPrefillEndpoint } from './endpoints';
-import type { InvocationMetrics } from './invocation-metrics';
+import type { IPrefillEndpoint } from '../prefill';
+import type { IInvocationMetrics } from './invocation-metrics';
 
 /** Inputs of the invocation dashboard. */
 export interface InvocationDashboardProps {
@@ -11,10 +11,14 @@ export interface InvocationDashboardProps {
    * @default - a name CloudFormation generates
    */
   readonly dashboardName?: string;
-  readonly metrics: InvocationMetrics;
+  readonly metrics: IInvocationMetrics;
   /** The model ids clients call the model by; each gets its own line. */
   readonly modelIds: string[];
-  readonly prefill: IPrefillEndpoint;
+  /**
+   * The prefill tier, whose fleet is charted.
+   * @default - none: no fleet graphs
+   */
+  readonly prefill?: IPrefillEndpoint;
 }
 
 /**
@@ -41,48 +45,52 @@ export class InvocationDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Time to first token (ms)',
         width: 12,
-        left: perModel((modelId, statistic) => metrics.timeToFirstToken({ modelId, statistic }), ['p50', 'p90', 'p99']),
+        left: perModel((modelId, statistic) => metrics.metricTimeToFirstToken({ modelId, statistic }), ['p50', 'p90', 'p99']),
       }),
       new cloudwatch.GraphWidget({
         title: 'Time per output token (ms)',
         width: 12,
-        left: perModel((modelId, statistic) => metrics.timePerOutputToken({ modelId, statistic }), ['p50', 'p90']),
+        left: perModel((modelId, statistic) => metrics.metricTimePerOutputToken({ modelId, statistic }), ['p50', 'p90']),
       }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Prefill latency (ms)',
         width: 8,
-        left: perModel((modelId, statistic) => metrics.prefillLatency({ modelId, statistic }), ['p50', 'p90']),
+        left: perModel((modelId, statistic) => metrics.metricPrefillLatency({ modelId, statistic }), ['p50', 'p90']),
       }),
       new cloudwatch.GraphWidget({
         title: 'KV hand-off latency (ms)',
         width: 8,
-        left: perModel((modelId, statistic) => metrics.kvHandoffLatency({ modelId, statistic }), ['p50', 'p90']),
+        left: perModel((modelId, statistic) => metrics.metricKvHandoffLatency({ modelId, statistic }), ['p50', 'p90']),
       }),
       new cloudwatch.GraphWidget({
         title: 'Output tokens per second',
         width: 8,
-        left: perModel((modelId, statistic) => metrics.outputTokensPerSecond({ modelId, statistic }), ['Average']),
+        left: perModel((modelId, statistic) => metrics.metricOutputTokensPerSecond({ modelId, statistic }), ['Average']),
       }),
     );
-    const fleet = [
-      props.prefill.metricInServiceInstances?.().with({ label: 'In service' }),
-      props.prefill.metricHealthyHostCount?.().with({ label: 'Healthy' }),
-      props.prefill.metricUnhealthyHostCount?.().with({ label: 'Unhealthy' }),
-    ].filter((m): m is cloudwatch.Metric => m !== undefined);
+    const prefillFleet = props.prefill?.fleet;
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Requests and errors',
         width: 8,
         left: [
-          ...perModel((modelId, statistic) => metrics.requests({ modelId, statistic }), ['Sum']),
-          ...perModel((modelId, statistic) => metrics.errors({ modelId, statistic }), ['Sum']),
+          ...perModel((modelId, statistic) => metrics.metricRequests({ modelId, statistic }), ['Sum']),
+          ...perModel((modelId, statistic) => metrics.metricErrors({ modelId, statistic }), ['Sum']),
         ],
       }),
-      new cloudwatch.GraphWidget({ title: 'Errors by type', width: 8, left: [metrics.errorsByTypeSearch()] }),
-      fleet.length > 0
-        ? new cloudwatch.GraphWidget({ title: 'Prefill fleet', width: 8, left: fleet })
+      new cloudwatch.GraphWidget({ title: 'Errors by type', width: 8, left: [metrics.metricErrorsByType()] }),
+      prefillFleet
+        ? new cloudwatch.GraphWidget({
+            title: 'Prefill fleet',
+            width: 8,
+            left: [
+              prefillFleet.metricInServiceInstances().with({ label: 'In service' }),
+              prefillFleet.metricHealthyHostCount().with({ label: 'Healthy' }),
+              prefillFleet.metricUnhealthyHostCount().with({ label: 'Unhealthy' }),
+            ],
+          })
         : new cloudwatch.TextWidget({ markdown: 'The prefill tier publishes no fleet metrics.', width: 8 }),
     );
   }

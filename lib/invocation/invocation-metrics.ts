@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
 import {
   ERROR_TYPE_DIMENSION,
   METRIC_NAMESPACE,
@@ -29,14 +30,40 @@ export interface InvocationErrorMetricOptions extends InvocationMetricOptions {
   readonly errorType?: string;
 }
 
-/**
- * Builds `cloudwatch.Metric`s for the router's embedded-metric log line. The names, namespace and
- * dimensions come from the telemetry contract the runtime writes with, so the two cannot drift.
- */
-export class InvocationMetrics {
-  constructor(private readonly defaultModelId: string) {}
+/** The router's metrics, per model id: what the invocation layer's dashboard, alarms and scaling read. */
+export interface IInvocationMetrics {
+  /** Any metric of the router's request line (a value of the telemetry contract's `METRIC_NAMES`), per model id. */
+  metric(metricName: MetricName, options?: InvocationMetricOptions): cloudwatch.Metric;
+  /** Milliseconds from request to first output token (p90 unless `statistic` is given). */
+  metricTimeToFirstToken(options?: InvocationMetricOptions): cloudwatch.Metric;
+  /** Mean milliseconds per output token after the first (p90 unless `statistic` is given). */
+  metricTimePerOutputToken(options?: InvocationMetricOptions): cloudwatch.Metric;
+  /** Milliseconds of the prefill stage (p90 unless `statistic` is given). */
+  metricPrefillLatency(options?: InvocationMetricOptions): cloudwatch.Metric;
+  /** Milliseconds of the KV hand-off or prompt replay (p90 unless `statistic` is given). */
+  metricKvHandoffLatency(options?: InvocationMetricOptions): cloudwatch.Metric;
+  /** Output tokens per second of the decode stream (average unless `statistic` is given). */
+  metricOutputTokensPerSecond(options?: InvocationMetricOptions): cloudwatch.Metric;
+  /** Requests per period (sum unless `statistic` is given). */
+  metricRequests(options?: InvocationMetricOptions): cloudwatch.Metric;
+  /**
+   * Failed requests per period (sum unless `statistic` is given): of one Bedrock error type (e.g.
+   * `ThrottlingException`) when `errorType` is given, else the model's total.
+   */
+  metricErrors(options?: InvocationErrorMetricOptions): cloudwatch.Metric;
+  /** Every error type the router has recorded, one line each (a CloudWatch SEARCH expression). */
+  metricErrorsByType(period?: Duration): cloudwatch.MathExpression;
+}
 
-  /** A metric of the router's request line, per model id. */
+/**
+ * The metric methods of the invocation layer, in one place: `cloudwatch.Metric`s for the router's
+ * embedded-metric log line. The names, namespace and dimensions come from the telemetry contract
+ * the runtime writes with, so the two cannot drift.
+ */
+export abstract class InvocationMetricsBase extends Construct implements IInvocationMetrics {
+  /** The model id a metric reads when its options name none. */
+  protected abstract readonly defaultModelId: string;
+
   public metric(metricName: MetricName, options: InvocationMetricOptions = {}): cloudwatch.Metric {
     const { modelId, ...rest } = options;
     return new cloudwatch.Metric({
@@ -48,42 +75,35 @@ export class InvocationMetrics {
     });
   }
 
-  /** Milliseconds to the first output token; p90 unless `statistic` says otherwise. */
-  public timeToFirstToken(options: InvocationMetricOptions = {}): cloudwatch.Metric {
+  public metricTimeToFirstToken(options: InvocationMetricOptions = {}): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.timeToFirstToken, { statistic: 'p90', ...options });
   }
 
-  /** Mean milliseconds between output tokens; p90 by default. */
-  public timePerOutputToken(options: InvocationMetricOptions = {}): cloudwatch.Metric {
+  public metricTimePerOutputToken(options: InvocationMetricOptions = {}): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.timePerOutputToken, { statistic: 'p90', ...options });
   }
 
-  /** Milliseconds the prefill stage took; p90 by default. */
-  public prefillLatency(options: InvocationMetricOptions = {}): cloudwatch.Metric {
+  public metricPrefillLatency(options: InvocationMetricOptions = {}): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.prefillLatency, { statistic: 'p90', ...options });
   }
 
-  /** Milliseconds of the KV hand-off (or prompt replay); p90 by default. */
-  public kvHandoffLatency(options: InvocationMetricOptions = {}): cloudwatch.Metric {
+  public metricKvHandoffLatency(options: InvocationMetricOptions = {}): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.kvHandoffLatency, { statistic: 'p90', ...options });
   }
 
-  /** Output tokens per second of the decode stream; average by default. */
-  public outputTokensPerSecond(options: InvocationMetricOptions = {}): cloudwatch.Metric {
+  public metricOutputTokensPerSecond(options: InvocationMetricOptions = {}): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.outputTokensPerSecond, { statistic: 'Average', ...options });
   }
 
-  /** Requests per period; sum by default. */
-  public requests(options: InvocationMetricOptions = {}): cloudwatch.Metric {
+  public metricRequests(options: InvocationMetricOptions = {}): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.requests, { statistic: 'Sum', ...options });
   }
 
   /**
-   * Failed requests per period; sum by default. With `errorType` (a Bedrock error name such as
-   * `ThrottlingException`) it reads the per-type count, which the router records without the model
+   * With `errorType` it reads the per-type count, which the router records without the model
    * dimension (see `ERROR_DIMENSION_SETS`); without it, the model's total.
    */
-  public errors(options: InvocationErrorMetricOptions = {}): cloudwatch.Metric {
+  public metricErrors(options: InvocationErrorMetricOptions = {}): cloudwatch.Metric {
     const { errorType, ...rest } = options;
     if (errorType === undefined) {
       return this.metric(METRIC_NAMES.errors, { statistic: 'Sum', ...rest });
@@ -98,11 +118,8 @@ export class InvocationMetrics {
     });
   }
 
-  /**
-   * Every error type the router has recorded, one line each: a CloudWatch SEARCH, so the dashboard
-   * shows error types nobody listed in advance.
-   */
-  public errorsByTypeSearch(period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
+  /** A SEARCH, so the dashboard shows error types nobody listed in advance. */
+  public metricErrorsByType(period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({
       expression: `SEARCH('{${METRIC_NAMESPACE},${ERROR_TYPE_DIMENSION}} MetricName="${METRIC_NAMES.errors}"', 'Sum', ${period.toSeconds()})`,
       usingMetrics: {},

@@ -1,13 +1,16 @@
 import { Duration, Fn, Validations } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DecodeKvCapability, type IDecodeEndpoint } from '../decode';
+import { acknowledgeGuardRule } from '../controls';
+import { createLogGroupKey } from '../encryption';
 import { getModelSpec } from '../hardware';
 // The one import of lib/mock a construct may make: the environment contract of the entry points it bundles.
 import { MOCK_WORKER_ENV_VAR, type MockWorkerConfig } from '../mock/lambda/worker-environment';
-import type { IPrefillEndpoint } from './endpoints';
+import type { IPrefillEndpoint } from '../prefill';
 import { RuntimeEntry, RuntimeFunction } from './runtime-function';
 
 /** How long the mock worker functions take to answer. */
@@ -18,8 +21,8 @@ export class MockWorkerTiming {
   public static readonly REALISTIC = new MockWorkerTiming('realistic');
 
   private constructor(
-    /** The timing name the worker functions read (`MockTiming` of the local mock). */
-    public readonly name: MockWorkerConfig['timing'],
+    /** The timing name the worker functions read (`MockTiming` of the local mock): `none` or `realistic`. */
+    public readonly name: string,
   ) {}
 }
 
@@ -39,27 +42,58 @@ export interface MockInferenceWorkersProps {
    * @default MockWorkerTiming.REALISTIC
    */
   readonly timing?: MockWorkerTiming;
+  /**
+   * Key encrypting the workers' log groups.
+   *
+   * @default - a new key with rotation enabled, usable by CloudWatch Logs for this account's log groups only
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/** The configuration a mock worker function is told at synth, from the construct's props. */
+function workerConfig(props: MockInferenceWorkersProps): MockWorkerConfig {
+  const spec = getModelSpec(props.model ?? 'llama-3.3-70b-instruct');
+  return {
+    model: spec.name,
+    servedModelName: spec.huggingFaceId,
+    // The two instances of MockWorkerTiming are the only ones, each named after a timing the functions accept.
+    timing: (props.timing ?? MockWorkerTiming.REALISTIC).name as MockWorkerConfig['timing'],
+  };
 }
 
 /** A function URL the router calls, signed with SigV4 under IAM auth. */
 abstract class FunctionUrlEndpoint extends Construct {
+  /** The catalog name of the model the worker pretends to serve. */
+  public readonly model: string;
+  /** The `model` name requests carry. */
+  public readonly servedModelName: string;
   /** The function running the worker. */
-  public readonly function: RuntimeFunction;
+  public readonly function: lambda.Function;
   /** Its IAM-authenticated function URL. */
   public readonly functionUrl: lambda.FunctionUrl;
   /** Base URL (https://host) of the worker. */
   public readonly endpointUrl: string;
 
-  constructor(scope: Construct, id: string, entry: RuntimeEntry, config: MockWorkerConfig, description: string) {
+  constructor(scope: Construct, id: string, entry: RuntimeEntry, props: MockInferenceWorkersProps, description: string) {
     super(scope, id);
+    const config = workerConfig(props);
+    const logEncryptionKey = props.logEncryptionKey ?? createLogGroupKey(this, 'LogKey', `Encrypts the logs of ${this.node.path}`);
+    this.model = config.model;
+    this.servedModelName = config.servedModelName;
     this.function = new RuntimeFunction(this, 'Function', {
       entry,
       handler: 'handler',
       description,
       memorySize: 512,
       timeout: Duration.minutes(15),
+      logEncryptionKey,
       environment: { [MOCK_WORKER_ENV_VAR]: JSON.stringify(config) },
     });
+    acknowledgeGuardRule(
+      this.function,
+      'lambda_inside_vpc_check',
+      'A mock worker reaches nothing and is reached only through its IAM-authenticated function URL, a public endpoint; mock mode exists to run the API in any account for pennies, which a VPC\'s NAT gateway would not.',
+    );
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'AWSLambdaBasicExecutionRole is AWS\'s minimal policy for a function to write its own logs; the mock worker needs nothing else.',
@@ -84,12 +118,11 @@ abstract class FunctionUrlEndpoint extends Construct {
 
 /** The mock prefill worker as a Lambda function; an `IPrefillEndpoint` with no fleet behind it. */
 export class MockPrefillEndpoint extends FunctionUrlEndpoint implements IPrefillEndpoint {
-  public readonly servedModelName: string;
-  public readonly connections?: ec2.Connections = undefined;
+  /** None: the router reaches the function URL over the internet. */
+  public readonly connections = new ec2.Connections();
 
-  constructor(scope: Construct, id: string, config: MockWorkerConfig) {
-    super(scope, id, RuntimeEntry.MOCK_PREFILL, config, 'Mock prefill worker (mock mode)');
-    this.servedModelName = config.servedModelName;
+  constructor(scope: Construct, id: string, props: MockInferenceWorkersProps = {}) {
+    super(scope, id, RuntimeEntry.MOCK_PREFILL, props, 'Mock prefill worker (mock mode)');
   }
 }
 
@@ -99,13 +132,12 @@ export class MockPrefillEndpoint extends FunctionUrlEndpoint implements IPrefill
  * CS-3 behind a public API takes.
  */
 export class MockDecodeEndpoint extends FunctionUrlEndpoint implements IDecodeEndpoint {
-  public readonly servedModelName: string;
   public readonly kvCapability = DecodeKvCapability.PROMPT_REPLAY;
-  public readonly connections?: ec2.Connections = undefined;
+  /** None: the router reaches the function URL over the internet. */
+  public readonly connections = new ec2.Connections();
 
-  constructor(scope: Construct, id: string, config: MockWorkerConfig) {
-    super(scope, id, RuntimeEntry.MOCK_DECODE, config, 'Mock decode worker (mock mode)');
-    this.servedModelName = config.servedModelName;
+  constructor(scope: Construct, id: string, props: MockInferenceWorkersProps = {}) {
+    super(scope, id, RuntimeEntry.MOCK_DECODE, props, 'Mock decode worker (mock mode)');
   }
 }
 
@@ -121,14 +153,10 @@ export class MockInferenceWorkers extends Construct {
 
   constructor(scope: Construct, id: string, props: MockInferenceWorkersProps = {}) {
     super(scope, id);
-    const spec = getModelSpec(props.model ?? 'llama-3.3-70b-instruct');
-    this.model = spec.name;
-    const config: MockWorkerConfig = {
-      model: spec.name,
-      servedModelName: spec.huggingFaceId,
-      timing: (props.timing ?? MockWorkerTiming.REALISTIC).name,
-    };
-    this.prefill = new MockPrefillEndpoint(this, 'Prefill', config);
-    this.decode = new MockDecodeEndpoint(this, 'Decode', config);
+    // One key for both workers' logs.
+    const logEncryptionKey = props.logEncryptionKey ?? createLogGroupKey(this, 'LogKey', 'Encrypts the logs of the mock workers');
+    this.prefill = new MockPrefillEndpoint(this, 'Prefill', { ...props, logEncryptionKey });
+    this.decode = new MockDecodeEndpoint(this, 'Decode', { ...props, logEncryptionKey });
+    this.model = this.prefill.model;
   }
 }

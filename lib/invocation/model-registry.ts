@@ -1,90 +1,97 @@
-import type { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
-import { getModelSpec } from '../hardware';
+import type { Duration, Stack } from 'aws-cdk-lib';
+import type { DecodeRouteConfig, ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
+import { clientModelIds, getModelSpec } from '../hardware';
 import type { IDecodeEndpoint } from '../decode';
-import type { IPrefillEndpoint } from './endpoints';
+import type { IPrefillEndpoint } from '../prefill';
+import type { ServedModelOptions, StageTimeouts } from './served-model';
 
-/** What the invocation layer serves: the model, the ids clients call it by, its limits. */
-export interface ServedModelOptions {
-  /**
-   * The model, by any name the model catalog knows (catalog name, Hugging Face id or Bedrock id).
-   * Supplies the ids, the context window and the output limit unless those are given below.
-   *
-   * @default - the prefill tier's served model name, looked up in the catalog
-   */
-  readonly model?: string;
-  /**
-   * The ids clients call the model by (foundation-model and inference-profile ids).
-   *
-   * @default - the catalog's Bedrock ids for the model
-   */
-  readonly modelIds?: string[];
-  /**
-   * Prompt plus output tokens the model accepts.
-   *
-   * @default - the catalog's context window for the model, or the prefill or decode servers'
-   * `maxModelLength` where that is smaller
-   */
-  readonly contextWindow?: number;
-  /**
-   * Largest `maxTokens` a request may ask for.
-   *
-   * @default - the catalog's output limit for the model
-   */
-  readonly maxOutputTokens?: number;
-  /**
-   * Per-stage time limits of the router.
-   *
-   * @default - the router's defaults
-   */
-  readonly timeouts?: StageTimeoutsConfig;
+/** The tiers a model is served by. */
+export interface ServingTiers {
+  /** The prefill tier; none when every decode tier takes the whole prompt (prompt replay). */
+  readonly prefill?: IPrefillEndpoint;
+  /** The standard latency tier. */
+  readonly decode: IDecodeEndpoint;
+  /** The optimized latency tier (`performanceConfig.latency: optimized`), if any. */
+  readonly optimizedDecode?: IDecodeEndpoint;
 }
 
 /**
  * Derives the router's registry from the constructs, so the deployed router is configured with the
  * addresses and capabilities CloudFormation actually created. It holds no secret, only the ARN.
+ * The catalog's ids include the foundation-model ARN in `stack`'s region and partition.
  */
-export function deriveModelRegistry(
-  prefill: IPrefillEndpoint,
-  decode: IDecodeEndpoint,
-  options: ServedModelOptions = {},
-): RegistryConfig {
-  const catalogName = options.model ?? prefill.servedModelName;
+export function deriveModelRegistry(stack: Stack, tiers: ServingTiers, options: ServedModelOptions = {}): RegistryConfig {
+  const { prefill, decode, optimizedDecode } = tiers;
+  const decodeTiers = [decode, ...(optimizedDecode ? [optimizedDecode] : [])];
+  if (!prefill) {
+    const ingesting = decodeTiers.find((tier) => tier.kvCapability.canIngestKv);
+    if (ingesting) {
+      throw new Error(
+        `BedrockInvocationLayer: decode endpoint '${ingesting.node.path}' pulls KV blocks (${ingesting.kvCapability}), ` +
+          'but there is no prefill tier to pull them from. Give `prefill`, or a decode endpoint that takes the whole prompt (DecodeKvCapability.PROMPT_REPLAY).',
+      );
+    }
+  }
+  const catalogName = options.model ?? prefill?.servedModelName ?? decode.servedModelName;
   const needsCatalog =
     options.modelIds === undefined || options.contextWindow === undefined || options.maxOutputTokens === undefined;
-  const spec = needsCatalog ? lookUpModel(catalogName, options.model === undefined) : undefined;
+  const source = options.model !== undefined ? 'model' : prefill ? "the prefill tier's served model name" : "the decode tier's served model name";
+  const spec = needsCatalog ? lookUpModel(catalogName, source) : undefined;
 
-  const modelIds = options.modelIds ?? spec!.bedrockModelIds;
+  const modelIds = options.modelIds ?? clientModelIds(spec!, stack.region, stack.partition);
   if (modelIds.length === 0) {
     throw new Error('BedrockInvocationLayer: `modelIds` is empty; give at least one id clients call the model by.');
   }
   const route: ModelRouteConfig = {
     modelIds: [...modelIds],
-    prefillUrls: [prefill.endpointUrl],
-    prefillModel: prefill.servedModelName,
-    decode: {
-      url: decode.endpointUrl,
-      model: decode.servedModelName,
-      canIngestKv: decode.kvCapability.canIngestKv,
-      ...(decode.apiKeySecret ? { apiKey: { secretArn: decode.apiKeySecret.secretArn } } : {}),
-    },
+    prefillUrls: prefill ? [prefill.endpointUrl] : [],
+    // Without prefill workers nothing is sent under this name; the decode tier's is the one that exists.
+    prefillModel: (prefill ?? decode).servedModelName,
+    decode: decodeRoute(decode),
+    ...(optimizedDecode ? { optimizedDecode: decodeRoute(optimizedDecode) } : {}),
     // The servers refuse a longer sequence with an error of their own; bounded here, the router
-    // answers a ValidationException naming the window and fits maxTokens into it instead.
+    // answers a ValidationException naming the window and fits maxTokens into it instead. Every
+    // tier's limit counts: a request the optimized tier cannot take falls back to the standard one.
     contextWindow:
       options.contextWindow ??
-      Math.min(spec!.contextWindow, ...[prefill.maxModelLength, decode.maxModelLength].filter((n): n is number => n !== undefined)),
+      Math.min(
+        spec!.contextWindow,
+        ...[prefill?.maxModelLength, ...decodeTiers.map((tier) => tier.maxModelLength)].filter((n): n is number => n !== undefined),
+      ),
     maxOutputTokens: options.maxOutputTokens ?? spec!.maxOutputTokens,
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.timeouts ? { timeouts: stageTimeoutsMs(options.timeouts) } : {}),
   };
   return { models: [route] };
 }
 
-function lookUpModel(name: string, fromServedModelName: boolean) {
+/** Where a decode tier is and what it can do, as the router reads it. */
+function decodeRoute(endpoint: IDecodeEndpoint): DecodeRouteConfig {
+  return {
+    url: endpoint.endpointUrl,
+    model: endpoint.servedModelName,
+    canIngestKv: endpoint.kvCapability.canIngestKv,
+    ...(endpoint.apiKeySecret ? { apiKey: { secretArn: endpoint.apiKeySecret.secretArn } } : {}),
+    ...(endpoint.maxStopSequences !== undefined ? { maxStopSequences: endpoint.maxStopSequences } : {}),
+  };
+}
+
+/** The router's limits in milliseconds, from the construct-side durations. */
+function stageTimeoutsMs(timeouts: StageTimeouts): StageTimeoutsConfig {
+  const ms = (d?: Duration) => d?.toMilliseconds();
+  return {
+    prefillMs: ms(timeouts.prefill),
+    firstTokenMs: ms(timeouts.firstToken),
+    interTokenMs: ms(timeouts.interToken),
+    totalMs: ms(timeouts.total),
+  };
+}
+
+function lookUpModel(name: string, source: string) {
   try {
     return getModelSpec(name);
   } catch (e) {
-    const source = fromServedModelName ? `the prefill tier's served model name '${name}'` : `model '${name}'`;
     throw new Error(
-      `BedrockInvocationLayer: ${source} is not in the model catalog (${(e as Error).message}). ` +
+      `BedrockInvocationLayer: ${source} '${name}' is not in the model catalog (${(e as Error).message}). ` +
         'Pass `model` with a catalog name, or give `modelIds`, `contextWindow` and `maxOutputTokens` yourself.',
     );
   }

@@ -30,6 +30,27 @@ export interface PrefillScalingOptions {
   readonly disableScaleIn?: boolean;
 }
 
+/** Whether and how the invocation layer scales the prefill group on prefill load. */
+export class PrefillAutoScaling {
+  /**
+   * Target tracking on in-flight prefill requests per healthy host, from the router's telemetry
+   * (see {@link PrefillScaling}).
+   */
+  public static targetTracking(options: PrefillScalingOptions = {}): PrefillAutoScaling {
+    return new PrefillAutoScaling(options);
+  }
+
+  /** Leave the group's capacity alone (scale it by hand, on a schedule, or with a policy of your own). */
+  public static none(): PrefillAutoScaling {
+    return new PrefillAutoScaling(undefined);
+  }
+
+  private constructor(
+    /** The target tracking settings; absent for `PrefillAutoScaling.none()`. */
+    public readonly targetTrackingOptions?: PrefillScalingOptions,
+  ) {}
+}
+
 /** Inputs of the scaling policy. */
 export interface PrefillScalingProps extends PrefillScalingOptions {
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;

@@ -1,1 +1,3 @@
+export * from './nitro-isolation-props';
 export * from './nitro-isolation';
+export * from './isolation';

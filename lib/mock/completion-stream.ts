@@ -1,67 +1,86 @@
 import { randomUUID } from 'node:crypto';
-import { CompletionChunk, FinishReason } from '../runtime/openai/worker-protocol';
+import { CompletionChunk, CompletionDelta, FinishReason } from '../runtime/openai/worker-protocol';
 import { sseEvent, SSE_DONE } from '../runtime/openai/sse';
+import type { DecodeBatch } from '../planning/engines/decode-batch';
 import { DecodeFaults } from './faults';
+import type { MockAnswer, MockToken } from './mock-answer';
 import { sleep } from './sleep';
-import { GeneratedAnswer } from './text-generator';
-import { TimingModel, TokenPacer } from './timing';
+import { TokenFeed } from './token-feed';
 
 export interface CompletionStreamOptions {
   /** A chat completion (deltas, after a role chunk) or a plain one (text). */
   readonly chat: boolean;
   /** The prompt's token count, for the usage chunk. */
   readonly promptTokens: number;
-  readonly answer: GeneratedAnswer;
+  readonly answer: MockAnswer;
   readonly maxTokens: number;
   readonly stops: readonly string[];
-  readonly timing: TimingModel;
+  /** The decode worker's batch: the stream's tokens come at its steps' pace. */
+  readonly batch: DecodeBatch;
   readonly faults: DecodeFaults;
   readonly signal: AbortSignal;
   /** Runs once when the stream ends, however it ends. */
   readonly onEnd: () => void;
 }
 
+/** A token as vLLM streams it in a chat completion: reasoning in `reasoning`, text in `content`, a tool call in `tool_calls`. */
+function chatDelta(token: MockToken): CompletionDelta {
+  switch (token.kind) {
+    case 'reasoning':
+      return { reasoning: token.text };
+    case 'text':
+      return { content: token.text };
+    default:
+      return token.call
+        ? { tool_calls: [{ index: 0, id: token.call.id, type: 'function', function: { name: token.call.name, arguments: token.text } }] }
+        : { tool_calls: [{ index: 0, function: { arguments: token.text } }] };
+  }
+}
+
 /**
- * A decode answer as vLLM streams it, in server-sent events: the answer's tokens, one event
- * each, paced by the timing model, up to max_tokens, the end of the answer or a stop string
- * (which vLLM leaves out of the text); then the finish reason, the usage and `[DONE]`.
+ * A decode answer as vLLM streams it, in server-sent events: the answer's tokens (reasoning, text
+ * or a tool call's pieces: see mock-answer.ts), one event each, as the decode batch produces them,
+ * up to max_tokens, the end of the answer or a stop string in its text (which vLLM leaves out of the
+ * text); then the finish reason, the usage (no prompt tokens came from a prefix cache: the mock has
+ * none) and `[DONE]`.
  */
 export async function* completionStream(options: CompletionStreamOptions): AsyncGenerator<Uint8Array> {
   const { chat, answer, maxTokens, stops, faults, signal } = options;
   const id = `chatcmpl-${randomUUID()}`;
-  const chunk = (text: string | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
+  const chunk = (token: MockToken | undefined, finish: FinishReason | null, stopReason?: string | null): CompletionChunk => ({
     id,
     choices: [
       chat
-        ? { index: 0, delta: text === undefined ? {} : { content: text }, finish_reason: finish, stop_reason: stopReason }
-        : { index: 0, text: text ?? '', finish_reason: finish, stop_reason: stopReason },
+        ? { index: 0, delta: token ? chatDelta(token) : {}, finish_reason: finish, stop_reason: stopReason }
+        : { index: 0, text: token?.text ?? '', finish_reason: finish, stop_reason: stopReason },
     ],
   });
+  let feed: TokenFeed | undefined;
   try {
     if (chat) yield sseEvent({ id, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
     await sleep(faults.delayMs ?? 0, signal);
-    const pacer = new TokenPacer(options.timing.decodeTokenMs());
     const limit = Math.min(maxTokens, answer.naturalLength);
+    feed = new TokenFeed(options.batch, options.promptTokens, limit);
     let text = '';
     let produced = 0;
-    let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : 'stop';
+    let finish: FinishReason = maxTokens < answer.naturalLength ? 'length' : answer.finishReason;
     let stopReason: string | null = null;
     while (produced < limit) {
       if (faults.breakAfterTokens !== undefined && produced >= faults.breakAfterTokens) {
         throw new Error(`decode stream broken after ${produced} tokens (injected fault)`);
       }
-      await sleep(pacer.delayBefore(produced), signal);
+      if (!(await feed.next(signal))) break;
       let token = answer.token(produced);
       produced++;
-      const hit = firstStop(text + token, stops, text.length);
+      // Stop strings end the answer's text (vLLM drops the stop string and whatever follows it).
+      const hit = token.kind === 'text' ? firstStop(text + token.text, stops, text.length) : undefined;
       if (hit) {
-        // vLLM drops the stop string and whatever follows it from the output.
-        token = (text + token).slice(text.length, hit.index);
+        token = { kind: 'text', text: (text + token.text).slice(text.length, hit.index) };
         finish = 'stop';
         stopReason = hit.stop;
       }
-      text += token;
-      if (token) yield sseEvent(chunk(token, null));
+      if (token.kind === 'text') text += token.text;
+      if (token.text || token.kind === 'toolCall') yield sseEvent(chunk(token, null));
       if (hit) break;
     }
     yield sseEvent(chunk(undefined, finish, stopReason));
@@ -69,10 +88,11 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     yield sseEvent({
       id,
       choices: [],
-      usage: { prompt_tokens: promptTokens, completion_tokens: produced, total_tokens: promptTokens + produced },
+      usage: { prompt_tokens: promptTokens, completion_tokens: produced, total_tokens: promptTokens + produced, prompt_tokens_details: { cached_tokens: 0 } },
     });
     yield sseEvent(SSE_DONE);
   } finally {
+    feed?.close();
     options.onEnd();
   }
 }

@@ -1,13 +1,15 @@
 import { GatewayRequest, GatewayResponse, HttpHandler } from '../runtime/http/http-types';
 import { CompletionRequest, PATHS } from '../runtime/openai/worker-protocol';
 import { ModelSpec } from '../hardware';
+import { REAL_CLOCK } from '../planning/engines/clock';
+import { DecodeBatch } from '../planning/engines/decode-batch';
+import { PrefillQueue } from '../planning/engines/prefill-queue';
+import { NO_TIMING, ServingTiming } from '../planning/timing/serving-timing';
 import { completionStream } from './completion-stream';
 import { DecodeFaults } from './faults';
 import { kvBlobMismatch } from './kv-blob';
 import { KvSource } from './kv-transport';
-import { sleep } from './sleep';
-import { answerFor } from './text-generator';
-import { Timing, TimingModel } from './timing';
+import { mockAnswer } from './mock-answer';
 import { admit, parseWorkerBody, WorkerHttpError, workerRoutes } from './worker-http';
 
 export interface DecodeWorkerOptions {
@@ -19,8 +21,8 @@ export interface DecodeWorkerOptions {
    * `canIngestKv: false` and the router replays the prompt. @default none (prompt replay only)
    */
   readonly kvSource?: KvSource;
-  /** @default Timing.NONE */
-  readonly timing?: TimingModel;
+  /** @default NO_TIMING */
+  readonly timing?: ServingTiming;
   /** @default no faults */
   readonly faults?: DecodeFaults;
   /** Answer length, in tokens, when max_tokens and stop strings allow it. @default 12-60, from the prompt */
@@ -43,12 +45,16 @@ export interface DecodeWorker {
  * A mock decode engine (the CS-3's role): the OpenAI-compatible streamed chat completion and
  * completion endpoints. With `kv_transfer_params` it pulls the KV blob from the prefill worker
  * and checks it belongs to this prompt; without, it processes the prompt itself (prompt replay).
- * It then streams deterministic text, honouring max_tokens and stop strings, with usage that
- * agrees with `/tokenize`. KV it holds is freed when the stream ends, however it ends.
+ * It then streams the mock model's deterministic answer (reasoning, text or a tool call: see
+ * mock-answer.ts), honouring max_tokens and stop strings, with usage that agrees with `/tokenize`. KV it holds is freed when the stream ends, however it ends. Its streams
+ * share one continuous batch (the planner's `DecodeBatch` rule: a step's time grows with the batch),
+ * and prompts it replays take their turn on its compute one at a time.
  */
 export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
   const servedModel = options.servedModelName ?? options.model.huggingFaceId;
-  const timing = options.timing ?? Timing.NONE;
+  const timing = options.timing ?? NO_TIMING;
+  const batch = new DecodeBatch(REAL_CLOCK, (load) => timing.decodeStepMs(load), timing.decodeLimits);
+  const replay = new PrefillQueue(REAL_CLOCK);
   const faults = options.faults ?? {};
   let activeStreams = 0;
   let heldKvBytes = 0;
@@ -73,7 +79,7 @@ export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
       if (mismatch) throw new WorkerHttpError(503, `KV load failed: ${mismatch}`, 'KvLoadFailure');
       held = blob.length;
     } else {
-      await sleep(timing.replayPrefillMs(tokens.length), request.signal);
+      await replay.run(timing.replayPrefillMs({ newTokens: tokens.length, contextTokens: tokens.length }), request.signal);
     }
     activeStreams++;
     heldKvBytes += held;
@@ -93,10 +99,14 @@ export function createDecodeWorker(options: DecodeWorkerOptions): DecodeWorker {
     const stream = completionStream({
       chat: request.path === PATHS.chatCompletions,
       promptTokens: tokens.length,
-      answer: answerFor(tokens, options.naturalAnswerTokens),
+      answer: mockAnswer(body, tokens, {
+        reasoning: options.model.reasoning,
+        naturalAnswerTokens: options.naturalAnswerTokens,
+        malformedToolCalls: faults.malformedToolCalls,
+      }),
       maxTokens: body.max_tokens,
       stops: body.stop ?? [],
-      timing,
+      batch,
       faults,
       signal: request.signal,
       onEnd: () => {

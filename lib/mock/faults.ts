@@ -26,6 +26,11 @@ export interface DecodeFaults {
    * @default 0
    */
   readonly delayMs?: number;
+  /**
+   * Tool calls come out with their arguments' JSON cut short (a model emitting malformed tool JSON).
+   * @default false
+   */
+  readonly malformedToolCalls?: boolean;
 }
 
 /** Faults to inject into a whole mock pipeline (`startMockWorkers`, `startMockCluster`), for testing how clients handle them. */
@@ -40,4 +45,6 @@ export interface MockFaults {
   readonly decodeDelayMs?: number;
   /** The decode stream breaks after this many output tokens. @default never */
   readonly decodeBreakAfterTokens?: number;
+  /** The decode worker's tool calls carry malformed JSON arguments. @default false */
+  readonly malformedToolCalls?: boolean;
 }

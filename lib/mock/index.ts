@@ -18,5 +18,4 @@ export * from './decode-worker';
 export * from './kv-transport';
 export * from './kv-lease';
 export * from './kv-blob';
-export * from './timing';
 export * from './tokenizer';

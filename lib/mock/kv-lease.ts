@@ -15,25 +15,21 @@ export class KvLeaseStore {
 
   public add(blob: Buffer): string {
     const id = randomUUID();
-    // A lease of 0 ms (the `--kv-lease-ms 0` fault) has run out before any pull: a 0 ms timer would
-    // race the pull, and lose to it when the hand-off crosses localhost within a millisecond.
+    const expire = () => {
+      this.leases.delete(id);
+      // Remembered for one more lease period, so a late pull can say "expired", then forgotten.
+      this.expired.add(id);
+      setTimeout(() => this.expired.delete(id), Math.max(this.leaseMs, 1000)).unref();
+    };
+    // A lease of 0 ms has run out before anyone can pull (a 0 ms timer would race a fast pull).
     if (this.leaseMs <= 0) {
-      this.expire(id);
+      expire();
       return id;
     }
-    const timer = setTimeout(() => {
-      this.leases.delete(id);
-      this.expire(id);
-    }, this.leaseMs);
+    const timer = setTimeout(expire, this.leaseMs);
     timer.unref();
     this.leases.set(id, { blob, timer });
     return id;
-  }
-
-  /** Remembered for one more lease period (at least a second), so a late pull can say "expired", then forgotten. */
-  private expire(id: string): void {
-    this.expired.add(id);
-    setTimeout(() => this.expired.delete(id), Math.max(this.leaseMs, 1000)).unref();
   }
 
   /** Hands the blob over and ends the lease. */

@@ -100,7 +100,8 @@ export const socketKvSource: KvSource = {
     }
     return new Promise<Buffer>((resolve, reject) => {
       const socket = net.connect(params.remote_port!, params.remote_host!);
-      let data = Buffer.alloc(0);
+      // Chunks joined once at the end: concatenating per chunk copies a long prompt's blob quadratically.
+      const chunks: Buffer[] = [];
       const fail = (error: Error) => {
         signal.removeEventListener('abort', onAbort);
         socket.destroy();
@@ -113,10 +114,11 @@ export const socketKvSource: KvSource = {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       socket.on('connect', () => socket.write(`PULL ${id}\n`));
-      socket.on('data', (chunk: Buffer) => (data = Buffer.concat([data, chunk])));
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
       socket.on('error', (error) => fail(new Error(`KV pull from ${params.remote_host}:${params.remote_port} failed: ${error.message}`)));
       socket.on('end', () => {
         signal.removeEventListener('abort', onAbort);
+        const data = Buffer.concat(chunks);
         const newline = data.indexOf(0x0a);
         const status = newline < 0 ? data.toString('latin1') : data.subarray(0, newline).toString('latin1');
         if (status.startsWith('ERR ')) return reject(new Error(status.slice(4)));

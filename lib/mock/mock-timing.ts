@@ -1,11 +1,15 @@
-import type { ModelSpec } from '../hardware';
-import { Timing, TimingModel } from './timing';
+import { DEFAULT_PREFILL_INSTANCE_TYPE, type ModelSpec } from '../hardware';
+import { DecodeTier, timingOf } from '../planning/serving-config';
+import { NO_TIMING, ServingTiming } from '../planning/timing/serving-timing';
 
 /** How the mock workers spend time. */
 export class MockTiming {
   /** No simulated time: answers as fast as the host allows (tests, the benchmark). */
   public static readonly NONE = new MockTiming('none');
-  /** Stage times from the hardware catalog and the model's shape (see `Timing.realistic`). */
+  /**
+   * The planner's calibrated timing rules: prefill on a Trainium instance type, the KV hand-off over
+   * its EFA, decode at the CS-3's published speed (the mock decode worker plays the CS-3).
+   */
   public static readonly REALISTIC = new MockTiming('realistic');
 
   public static of(name: string): MockTiming {
@@ -16,8 +20,9 @@ export class MockTiming {
 
   private constructor(public readonly name: string) {}
 
-  /** The stage times this choice gives a model (realistic: on `prefillInstanceType`, default trn2.48xlarge). */
-  public timingFor(model: ModelSpec, prefillInstanceType?: string): TimingModel {
-    return this === MockTiming.REALISTIC ? Timing.realistic(model, prefillInstanceType) : Timing.NONE;
+  /** The stage times this choice gives a model (realistic: on `prefillInstanceType`, default trn2.48xlarge, all its cores). */
+  public timingFor(model: ModelSpec, prefillInstanceType = DEFAULT_PREFILL_INSTANCE_TYPE): ServingTiming {
+    if (this !== MockTiming.REALISTIC) return NO_TIMING;
+    return timingOf({ model, prefill: { instanceType: prefillInstanceType }, decode: DecodeTier.cs3() });
   }
 }

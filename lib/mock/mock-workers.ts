@@ -1,4 +1,4 @@
-import { getModelSpec, ModelSpec } from '../hardware';
+import { clientModelIds, getModelSpec, ModelSpec } from '../hardware';
 import { ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
 import { startNodeServer } from '../runtime/server/node-server';
 import { createDecodeWorker, DecodeWorker } from './decode-worker';
@@ -24,8 +24,17 @@ export interface MockWorkersOptions {
   readonly faults?: MockFaults;
   /** Per-stage limits for every model. @default the router's defaults */
   readonly timeouts?: StageTimeoutsConfig;
-  /** Answer length of the mock decode in tokens, when max tokens allow. @default 12-60, from the prompt */
-  readonly naturalAnswerTokens?: number;
+  /**
+   * How many tokens the mock decode answers with when the request's max tokens allow (a long answer
+   * shows a decode speed and exercises long streams). @default 12 to 60, from the prompt
+   */
+  readonly answerTokens?: number;
+  /**
+   * A second decode worker per model, routed as the model's optimized latency tier (what a CS-3
+   * is next to a Trainium decode fleet), so `performanceConfig.latency: 'optimized'` and its
+   * fallback can be tried. @default false
+   */
+  readonly optimizedDecode?: boolean;
 }
 
 export interface MockPrefillInstance {
@@ -37,7 +46,14 @@ export interface MockModel {
   readonly spec: ModelSpec;
   readonly route: ModelRouteConfig;
   readonly prefill: MockPrefillInstance[];
-  readonly decode: { readonly url: string; readonly worker: DecodeWorker };
+  readonly decode: MockDecodeInstance;
+  /** The optimized tier's decode worker, with `optimizedDecode`. */
+  readonly optimizedDecode?: MockDecodeInstance;
+}
+
+export interface MockDecodeInstance {
+  readonly url: string;
+  readonly worker: DecodeWorker;
 }
 
 export interface MockWorkers {
@@ -46,11 +62,8 @@ export interface MockWorkers {
   close(): Promise<void>;
 }
 
-/** Model ids a client may use for a catalog model: its Bedrock ids plus the foundation-model ARN. */
-export function mockModelIds(spec: ModelSpec, region = 'us-east-1'): string[] {
-  const foundation = spec.bedrockModelIds[0];
-  return [...spec.bedrockModelIds, `arn:aws:bedrock:${region}::foundation-model/${foundation}`];
-}
+/** The region of the foundation-model ARNs the local mock answers to (it runs in none). */
+const MOCK_REGION = 'us-east-1';
 
 /**
  * The workers alone: per model, N prefill workers (each with its KV socket server) and one
@@ -78,6 +91,10 @@ async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers:
   const timing = (options.timing ?? MockTiming.NONE).timingFor(spec, options.prefillInstanceType);
   const count = options.prefillWorkers ?? 2;
   if (!Number.isInteger(count) || count < 1) throw new Error(`prefillWorkers must be a positive integer; got ${count}.`);
+  const answerTokens = options.answerTokens;
+  if (answerTokens !== undefined && (!Number.isInteger(answerTokens) || answerTokens < 1)) {
+    throw new Error(`answerTokens must be a positive integer; got ${answerTokens}.`);
+  }
 
   const prefill: MockPrefillInstance[] = [];
   for (let i = 0; i < count; i++) {
@@ -100,26 +117,33 @@ async function startModel(spec: ModelSpec, options: MockWorkersOptions, servers:
     prefill.push({ url: server.url, worker });
   }
 
-  const decodeWorker = createDecodeWorker({
-    model: spec,
-    kvSource: options.promptReplay ? undefined : socketKvSource,
-    timing,
-    faults: { delayMs: faults.decodeDelayMs, breakAfterTokens: faults.decodeBreakAfterTokens },
-    naturalAnswerTokens: options.naturalAnswerTokens,
-  });
-  const decodeServer = await startNodeServer(decodeWorker.handle);
-  servers.push(decodeServer);
+  const startDecode = async (): Promise<MockDecodeInstance> => {
+    const worker = createDecodeWorker({
+      model: spec,
+      kvSource: options.promptReplay ? undefined : socketKvSource,
+      timing,
+      faults: { delayMs: faults.decodeDelayMs, breakAfterTokens: faults.decodeBreakAfterTokens, malformedToolCalls: faults.malformedToolCalls },
+      naturalAnswerTokens: answerTokens,
+    });
+    const server = await startNodeServer(worker.handle);
+    servers.push(server);
+    return { url: server.url, worker };
+  };
+  const decode = await startDecode();
+  const optimizedDecode = options.optimizedDecode ? await startDecode() : undefined;
+  const decodeRoute = (instance: MockDecodeInstance) => ({ url: instance.url, model: spec.huggingFaceId, canIngestKv: !options.promptReplay });
 
   const route: ModelRouteConfig = {
-    modelIds: mockModelIds(spec),
+    modelIds: clientModelIds(spec, MOCK_REGION, 'aws'),
     prefillUrls: prefill.map((p) => p.url),
     prefillModel: spec.huggingFaceId,
-    decode: { url: decodeServer.url, model: spec.huggingFaceId, canIngestKv: !options.promptReplay },
+    decode: decodeRoute(decode),
+    ...(optimizedDecode ? { optimizedDecode: decodeRoute(optimizedDecode) } : {}),
     contextWindow: spec.contextWindow,
     maxOutputTokens: spec.maxOutputTokens,
     timeouts: options.timeouts,
   };
-  return { spec, route, prefill, decode: { url: decodeServer.url, worker: decodeWorker } };
+  return { spec, route, prefill, decode, ...(optimizedDecode ? { optimizedDecode } : {}) };
 }
 
 /** The KV transfer time is for the full-size cache: undo the blob's scale-down to get tokens back. */

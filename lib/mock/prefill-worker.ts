@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http/http-types';
 import { CompletionRequest, CompletionResponse, PATHS } from '../runtime/openai/worker-protocol';
 import { ModelSpec } from '../hardware';
+import { REAL_CLOCK } from '../planning/engines/clock';
+import { PrefillQueue } from '../planning/engines/prefill-queue';
+import { NO_TIMING, ServingTiming } from '../planning/timing/serving-timing';
 import { PrefillFaults } from './faults';
 import { buildKvBlob } from './kv-blob';
 import { KvLeaseStore } from './kv-lease';
 import { sleep } from './sleep';
 import { answerFor } from './text-generator';
-import { Timing, TimingModel } from './timing';
 import { admit, crashedBody, parseWorkerBody, WorkerHttpError, workerRoutes } from './worker-http';
 
 /** vLLM's default KV lease on the prefill side (VLLM_NIXL_ABORT_REQUEST_TIMEOUT). */
@@ -24,8 +26,8 @@ export interface PrefillWorkerOptions {
   readonly kvEndpoint?: { readonly host: string; readonly port: number };
   /** Leased blobs; share it with the KV transport server. @default a store with DEFAULT_KV_LEASE_MS leases */
   readonly leases?: KvLeaseStore;
-  /** @default Timing.NONE */
-  readonly timing?: TimingModel;
+  /** @default NO_TIMING */
+  readonly timing?: ServingTiming;
   /** @default no faults */
   readonly faults?: PrefillFaults;
 }
@@ -41,11 +43,13 @@ export interface PrefillWorker {
  * A mock vLLM prefill worker: the OpenAI-compatible completion and chat completion endpoints
  * with `kv_transfer_params`, plus `/tokenize` and `/health`. A prefill request (`max_tokens: 1`,
  * `do_remote_decode`) "computes" the prompt's KV cache, keeps the blob under a lease for the
- * decode worker to pull, and answers with the first token and where the blocks are.
+ * decode worker to pull, and answers with the first token and where the blocks are. Prompts take
+ * their turn on the worker's compute one at a time (the planner's `PrefillQueue` rule).
  */
 export function createPrefillWorker(options: PrefillWorkerOptions): PrefillWorker {
   const servedModel = options.servedModelName ?? options.model.huggingFaceId;
-  const timing = options.timing ?? Timing.NONE;
+  const timing = options.timing ?? NO_TIMING;
+  const compute = new PrefillQueue(REAL_CLOCK);
   const faults = options.faults ?? {};
   const leases = options.leases ?? new KvLeaseStore(DEFAULT_KV_LEASE_MS);
   const engineId = randomUUID();
@@ -57,7 +61,7 @@ export function createPrefillWorker(options: PrefillWorkerOptions): PrefillWorke
       throw new WorkerHttpError(400, 'this prefill worker serves disaggregated prefill only: max_tokens 1 with kv_transfer_params.do_remote_decode');
     }
     await sleep(faults.delayMs ?? 0, request.signal);
-    await sleep(timing.prefillMs(tokens.length), request.signal);
+    await compute.run(timing.prefillMs({ newTokens: tokens.length, contextTokens: tokens.length }), request.signal);
     // The client may have gone during the compute: then no lease is taken at all.
     if (request.signal.aborted) throw request.signal.reason;
     const leaseId = leases.add(buildKvBlob(tokens, options.model.kvBytesPerToken));

@@ -19,8 +19,12 @@ export interface GeneratedAnswer {
   token(index: number): string;
 }
 
-export function answerFor(promptTokenIds: readonly number[], naturalLength?: number): GeneratedAnswer {
-  let seed = 2166136261;
+/**
+ * The answer to a prompt. `salt` draws a different text from the same prompt (the mock's
+ * reasoning before its answer).
+ */
+export function answerFor(promptTokenIds: readonly number[], naturalLength?: number, salt = 0): GeneratedAnswer {
+  let seed = (2166136261 ^ salt) >>> 0;
   for (const id of promptTokenIds) seed = Math.imul(seed ^ id, 16777619) >>> 0;
   const length = naturalLength ?? MIN_NATURAL_TOKENS + (seed % NATURAL_SPREAD);
   return {

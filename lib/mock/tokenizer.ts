@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ChatMessage } from '../runtime/openai/worker-protocol';
+import { ChatMessage, ToolDefinition } from '../runtime/openai/worker-protocol';
 
 /**
  * The mock workers' tokenizer and chat template. Not Llama's BPE, but deterministic and
@@ -16,17 +16,51 @@ export function tokenize(text: string): string[] {
   return text.match(TOKEN) ?? [];
 }
 
-/** Llama 3's chat template, as vLLM applies it to `messages` (with the generation prompt). */
-export function renderChat(messages: readonly ChatMessage[]): string {
-  const turns = messages.map((m) => `<|start_header_id|>${m.role}<|end_header_id|>\n\n${m.content}<|eot_id|>`).join('');
-  return `<|begin_of_text|>${turns}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+/**
+ * Text cut into the pieces a model would stream: one token each, with the white space before it,
+ * so the pieces join back into the text and re-tokenizing the text gives as many tokens.
+ */
+export function tokenPieces(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (const match of text.matchAll(TOKEN)) {
+    const end = match.index! + match[0].length;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  if (start < text.length && pieces.length > 0) pieces[pieces.length - 1] += text.slice(start);
+  return pieces;
 }
 
-export type MockPrompt = { readonly messages: readonly ChatMessage[] } | { readonly prompt: string };
+function turn(role: string, content: string): string {
+  return `<|start_header_id|>${role}<|end_header_id|>\n\n${content}<|eot_id|>`;
+}
 
-/** A prompt's token ids: the chat template applied to `messages`, a raw `prompt` as is. */
+/** One message as Llama 3.1's template writes it: tool calls as JSON, tool results in the `ipython` role. */
+function renderMessage(message: ChatMessage): string {
+  switch (message.role) {
+    case 'tool':
+      return turn('ipython', message.content);
+    case 'assistant': {
+      const calls = (message.tool_calls ?? []).map((call) => `{"name": "${call.function.name}", "parameters": ${call.function.arguments}}`);
+      return turn('assistant', [message.content ?? '', ...calls].join(''));
+    }
+    default:
+      return turn(message.role, message.content);
+  }
+}
+
+/** Llama 3's chat template, as vLLM applies it to `messages` (the tools as JSON, then the generation prompt). */
+export function renderChat(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[]): string {
+  const toolTurn = tools && tools.length > 0 ? turn('system', `Tools: ${JSON.stringify(tools)}`) : '';
+  return `<|begin_of_text|>${toolTurn}${messages.map(renderMessage).join('')}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+}
+
+export type MockPrompt = { readonly messages: readonly ChatMessage[]; readonly tools?: readonly ToolDefinition[] } | { readonly prompt: string };
+
+/** A prompt's token ids: the chat template applied to `messages` (and `tools`), a raw `prompt` as is. */
 export function promptTokenIds(prompt: MockPrompt): number[] {
-  const text = 'messages' in prompt ? renderChat(prompt.messages) : prompt.prompt;
+  const text = 'messages' in prompt ? renderChat(prompt.messages, prompt.tools) : prompt.prompt;
   return tokenize(text).map(tokenId);
 }
 

@@ -54,7 +54,7 @@ export function parseWorkerBody<T>(request: GatewayRequest): T {
 
 /** The prompt of a chat, completion or tokenize request. */
 export function promptOf(request: CompletionRequest | TokenizeRequest): MockPrompt {
-  if (Array.isArray(request.messages)) return { messages: request.messages as ChatMessage[] };
+  if (Array.isArray(request.messages)) return { messages: request.messages as ChatMessage[], tools: request.tools };
   if (typeof request.prompt === 'string') return { prompt: request.prompt };
   throw new WorkerHttpError(400, 'the request needs messages or prompt');
 }

@@ -1,26 +1,38 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { createLogGroupKey } from '../encryption';
+import { createEfaVpc } from './efa-vpc';
 
 /** Properties of an {@link EfaNetwork}. */
 export interface EfaNetworkProps {
   /**
    * The VPC to place the EFA subnet in.
-   * @default - a new VPC in one Availability Zone with a public subnet (for one NAT gateway) and
-   * a private subnet with egress, which becomes the EFA subnet
+   * @default - a new VPC in two Availability Zones, each with a public subnet (one NAT gateway, no
+   * public addresses mapped at launch) and a private subnet with egress; the private subnet of
+   * `availabilityZone` (or of the first zone) becomes the EFA subnet
    */
   readonly vpc?: ec2.IVpc;
   /**
    * Selects the EFA subnet in `vpc`. It must resolve to exactly one subnet: EFA traffic does not
    * cross Availability Zones, and AWS puts every EFA interface of a group in one subnet.
-   * @default - the private subnets of `availabilityZone` (or of the VPC's first AZ)
+   * @default - the private subnets of `availabilityZone` (in a new VPC: of its first zone)
    */
   readonly subnetSelection?: ec2.SubnetSelection;
   /**
-   * Availability Zone of the EFA subnet. With a Capacity Block, set it to the block's zone.
+   * Availability Zone of the EFA subnet. With a Capacity Block, set it to the block's zone. A new
+   * VPC adds a second zone for the router functions and the interface endpoints.
    * @default - the VPC's first Availability Zone
    */
   readonly availabilityZone?: string;
+  /**
+   * Subnets of `vpc` for what serves the API and need not sit beside the EFA fleets: the router
+   * functions and the interface endpoints. Give subnets in at least two Availability Zones.
+   * @default - the VPC's private subnets with egress (isolated ones when it has none): in a new
+   * VPC, one in each of its two zones
+   */
+  readonly serviceSubnets?: ec2.SubnetSelection;
   /**
    * Create a cluster placement group for the instances. Not used by fleets on a Capacity Block.
    * @default true
@@ -39,10 +51,15 @@ export interface EfaNetworkProps {
    */
   readonly interfaceEndpoints?: boolean;
   /**
-   * Retention of the VPC flow log group.
-   * @default logs.RetentionDays.ONE_MONTH
+   * Retention of the VPC flow log group. AWS Control Tower's CT.CLOUDWATCH.PR.2 asks for a year or more.
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key for the flow log group. Its policy must let CloudWatch Logs use it.
+   * @default - a new key (`FlowLogKey`) that CloudWatch Logs may use for this account's log groups
+   */
+  readonly flowLogEncryptionKey?: kms.IKey;
 }
 
 /** An EFA network: what instance groups need to join it. */
@@ -52,6 +69,11 @@ export interface IEfaNetwork extends IConstruct, ec2.IConnectable {
   readonly subnet: ec2.ISubnet;
   /** The subnet as a selection, for constructs that take one (Auto Scaling groups, load balancers). */
   readonly subnetSelection: ec2.SubnetSelection;
+  /**
+   * Subnets for what serves the API without EFA (the router functions, interface endpoints),
+   * across Availability Zones where the network has them.
+   */
+  readonly serviceSubnets: ec2.SubnetSelection;
   /** Security group with all-traffic rules to and from itself; set on every EFA interface. */
   readonly securityGroup: ec2.ISecurityGroup;
   /** The cluster placement group instances launch in, if any. */
@@ -70,12 +92,19 @@ export interface EfaNetworkAttributes {
    * @default - none
    */
   readonly placementGroup?: ec2.IPlacementGroup;
+  /**
+   * Subnets for the router functions and interface endpoints, in at least two Availability Zones.
+   * @default - the EFA subnet alone
+   */
+  readonly serviceSubnets?: ec2.SubnetSelection;
 }
 
 /**
  * The network for an EFA instance group: one subnet in one Availability Zone, a security group
  * that allows all traffic to and from itself (EFA's requirement), a cluster placement group,
- * a gateway endpoint for S3, optional interface endpoints, and VPC flow logs.
+ * a gateway endpoint for S3, optional interface endpoints, and encrypted VPC flow logs. A new VPC
+ * spans two zones: the EFA fleets stay in one, the router functions and endpoints use both
+ * (`serviceSubnets`).
  */
 export class EfaNetwork extends Construct implements IEfaNetwork {
   /**
@@ -87,6 +116,7 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
       public readonly vpc = attrs.vpc;
       public readonly subnet = attrs.subnet;
       public readonly subnetSelection: ec2.SubnetSelection = { subnets: [attrs.subnet] };
+      public readonly serviceSubnets: ec2.SubnetSelection = attrs.serviceSubnets ?? { subnets: [attrs.subnet] };
       public readonly securityGroup = attrs.securityGroup;
       public readonly placementGroup = attrs.placementGroup;
       public readonly connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
@@ -100,6 +130,8 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
   public readonly subnet: ec2.ISubnet;
   /** The subnet as a selection, for constructs that take one (Auto Scaling groups, load balancers). */
   public readonly subnetSelection: ec2.SubnetSelection;
+  /** Subnets for the router functions and the interface endpoints: in a new VPC, two Availability Zones. */
+  public readonly serviceSubnets: ec2.SubnetSelection;
   /** Security group with all-traffic rules to and from itself; set on every EFA interface. */
   public readonly securityGroup: ec2.ISecurityGroup;
   /** The cluster placement group, unless disabled. */
@@ -110,9 +142,12 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
 
   constructor(scope: Construct, id: string, props: EfaNetworkProps = {}) {
     super(scope, id);
-    this.vpc = props.vpc ?? this.createVpc(props.availabilityZone);
-    this.subnet = this.selectEfaSubnet(props);
+    this.vpc = props.vpc ?? createEfaVpc(this, props.availabilityZone);
+    this.subnet = this.selectEfaSubnet(props, props.vpc === undefined);
     this.subnetSelection = { subnets: [this.subnet] };
+    this.serviceSubnets = props.serviceSubnets ?? (this.vpc.privateSubnets.length > 0
+      ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+      : { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
     this.securityGroup = this.createEfaSecurityGroup();
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
     if (props.placementGroup ?? true) {
@@ -126,28 +161,20 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
     if (props.interfaceEndpoints ?? true) this.addInterfaceEndpoints();
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
-        new logs.LogGroup(this, 'FlowLogGroup', { retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH }),
+        new logs.LogGroup(this, 'FlowLogGroup', {
+          retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+          encryptionKey: props.flowLogEncryptionKey ?? createLogGroupKey(this, 'FlowLogKey', `${this.node.path}: VPC flow logs`),
+        }),
       ),
     });
   }
 
-  private createVpc(availabilityZone?: string): ec2.Vpc {
-    return new ec2.Vpc(this, 'Vpc', {
-      ...(availabilityZone ? { availabilityZones: [availabilityZone] } : { maxAzs: 1 }),
-      natGateways: 1,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-        // A /20 leaves room for many multi-interface instances: each EFA-only interface takes no IP,
-        // but the primary ENA interface and the endpoints do.
-        { name: 'Efa', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
-      ],
-    });
-  }
-
-  private selectEfaSubnet(props: EfaNetworkProps): ec2.ISubnet {
+  /** The one EFA subnet: of the selection, else the private subnets of the zone (a new VPC's first by default). */
+  private selectEfaSubnet(props: EfaNetworkProps, newVpc: boolean): ec2.ISubnet {
+    const zone = props.availabilityZone ?? (newVpc ? this.vpc.availabilityZones[0] : undefined);
     const selection: ec2.SubnetSelection = props.subnetSelection ?? {
       subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
-      availabilityZones: props.availabilityZone ? [props.availabilityZone] : undefined,
+      availabilityZones: zone ? [zone] : undefined,
     };
     const subnets = this.vpc.selectSubnets(selection).subnets;
     const zones = [...new Set(subnets.map((s) => s.availabilityZone))];
@@ -194,7 +221,8 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
       const endpoint = new ec2.InterfaceVpcEndpoint(this, `Endpoint-${name}`, {
         vpc: this.vpc,
         service,
-        subnets: this.subnetSelection,
+        // Beside the router functions, in every zone they run in; the EFA subnet's zone is one of them.
+        subnets: this.serviceSubnets,
         // Reachable from the EFA group only (not the whole VPC CIDR, which an imported VPC may not carry).
         open: false,
       });

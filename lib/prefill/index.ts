@@ -1,1 +1,2 @@
+export * from './prefill-endpoint';
 export * from './trainium-prefill-fleet';

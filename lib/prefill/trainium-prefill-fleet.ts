@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { KvTransferRole, TrainiumServerFleet, TrainiumServerFleetProps } from '../fleet';
+import { IServerFleet, KvTransferRole, TrainiumServerFleet, TrainiumServerFleetProps } from '../fleet';
+import type { IPrefillEndpoint } from './prefill-endpoint';
 
 /** Properties of a {@link TrainiumPrefillFleet}. */
 export interface TrainiumPrefillFleetProps extends TrainiumServerFleetProps {}
@@ -9,8 +10,13 @@ export interface TrainiumPrefillFleetProps extends TrainiumServerFleetProps {}
  * KV cache and holds it for the decode side to pull over EFA (vLLM's NIXL connector, KV producer).
  * Behind an internal Network Load Balancer whose `/health` check gates traffic.
  */
-export class TrainiumPrefillFleet extends TrainiumServerFleet {
+export class TrainiumPrefillFleet extends TrainiumServerFleet implements IPrefillEndpoint {
   constructor(scope: Construct, id: string, props: TrainiumPrefillFleetProps) {
     super(scope, id, props, KvTransferRole.PRODUCER);
+  }
+
+  /** The fleet itself: the invocation layer scales it on prefill load, alarms on its health and charts it. */
+  public get fleet(): IServerFleet | undefined {
+    return this;
   }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
-import { buildDefaultApp, type DefaultApp } from '../../lib/app';
+import { buildDefaultApp, buildDefaultStack, type DefaultApp } from '../../lib/app';
 
 /** The context of cdk.json (feature flags included), so tests synthesize what `cdk synth` does. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
@@ -32,7 +32,24 @@ export function withCdkEnv<T>(account: string | undefined, region: string | unde
   }
 }
 
-/** The default app as `cdk synth` builds it (cdk.json context plus `context`, e.g. `{ mode: 'mock' }`), without an environment. */
+/**
+ * The default app's stack as `cdk synth` builds it (cdk.json context plus `context`, e.g.
+ * `{ mode: 'mock' }`), without an environment, and without the controls: each of their synths
+ * costs seconds, and test/app/controls.test.ts runs them on every app the default app makes.
+ */
 export function defaultApp(context: Record<string, unknown> = {}): DefaultApp {
+  return withCdkEnv(undefined, undefined, () => buildDefaultStack(testApp(context)));
+}
+
+/** The default app as `cdk synth` builds it, with its controls (cdk-nag and cfn-guard). */
+export function defaultAppWithControls(context: Record<string, unknown> = {}): DefaultApp {
   return withCdkEnv(undefined, undefined, () => buildDefaultApp(testApp(context)));
 }
+
+/** A two-day, two-instance Capacity Block as the default app's context. */
+export const CAPACITY_BLOCK_CONTEXT = {
+  capacityBlockReservationId: 'cr-0123456789abcdef0',
+  capacityBlockStart: '2030-08-05T11:30:00Z',
+  capacityBlockEnd: '2030-08-07T11:30:00Z',
+  capacityBlockInstanceCount: '2',
+};

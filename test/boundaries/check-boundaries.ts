@@ -48,8 +48,8 @@ const MOCK_ENTRY_CONTRACT = { importer: 'lib/invocation/mock-workers.ts', target
 export const DESIGN_BOUNDARIES: readonly BoundaryRule[] = [
   {
     name: 'runtime, mock and planning import neither aws-cdk-lib nor constructs',
-    // bin/mock.ts too: the mock CLI runs with plain node, no CDK.
-    constrains: (file) => ['lib/runtime', 'lib/mock', 'lib/planning'].some((folder) => under(folder)(file)) || file === 'bin/mock.ts',
+    // bin/mock.ts and bin/plan.ts too: the mock and planner CLIs run with plain node, no CDK.
+    constrains: (file) => ['lib/runtime', 'lib/mock', 'lib/planning'].some((folder) => under(folder)(file)) || file === 'bin/mock.ts' || file === 'bin/plan.ts',
     // A package that needs them (cdk-nag, say) pulls them in as surely as an import of them.
     forbids: (target, importer, graph) => !isFile(target) && graph.packageNeedsAny(target.package, importer, CDK_PACKAGES),
   },

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Cs3DecodeEndpoint, DecodeEndpoint, DecodeKvCapability, IDecodeEndpoint, TrainiumDecodeFleet } from '../../lib/decode';
+import { Cs3Connection, Cs3DecodeEndpoint, type Cs3DecodeEndpointProps, DecodeEndpoint, DecodeKvCapability, IDecodeEndpoint, TrainiumDecodeFleet } from '../../lib/decode';
 import { EfaNetwork } from '../../lib/network';
 import { testStack } from '../app/test-app';
 import { expectEfaLaunchTemplate, fleetScaffold, launchTemplateData, userDataText } from '../prefill/fleet-fixtures';
@@ -10,13 +10,16 @@ import { expectEfaLaunchTemplate, fleetScaffold, launchTemplateData, userDataTex
 describe('Cs3DecodeEndpoint by URL', () => {
   test('normalizes the https base URL, replays the prompt, creates the API key secret and grants its read', () => {
     const stack = testStack();
-    const endpoint = new Cs3DecodeEndpoint(stack, 'Cs3', { url: 'https://api.cerebras.example:8443/', servedModelName: 'llama-3.3-70b' });
+    const endpoint = new Cs3DecodeEndpoint(stack, 'Cs3', { connection: Cs3Connection.url('https://api.cerebras.example:8443/'), servedModelName: 'llama-3.3-70b' });
     const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     endpoint.grantInvoke(caller);
     expect(endpoint.endpointUrl).toBe('https://api.cerebras.example:8443');
     expect(endpoint.kvCapability).toBe(DecodeKvCapability.PROMPT_REPLAY);
     expect(endpoint.kvCapability.canIngestKv).toBe(false);
-    expect(endpoint.connections).toBeUndefined();
+    // Cerebras' API takes up to 4 stop sequences: the endpoint declares it for the router.
+    expect(endpoint.maxStopSequences).toBe(4);
+    // Outside the VPC: connections with no security group.
+    expect(endpoint.connections.securityGroups).toEqual([]);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -28,25 +31,28 @@ describe('Cs3DecodeEndpoint by URL', () => {
   test('uses an imported API key secret', () => {
     const stack = testStack();
     const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Key', 'cerebras/api-key');
-    const endpoint = new Cs3DecodeEndpoint(stack, 'Cs3', { url: 'https://api.cerebras.example', servedModelName: 'm', apiKeySecret: secret });
+    const endpoint = new Cs3DecodeEndpoint(stack, 'Cs3', { connection: Cs3Connection.url('https://api.cerebras.example'), servedModelName: 'm', apiKeySecret: secret });
     expect(endpoint.apiKeySecret).toBe(secret);
     expect(endpoint.node.findAll().some((c) => c instanceof secretsmanager.Secret)).toBe(false);
   });
 
   test('a decode URL that is not https is an error naming it and the fix', () => {
     const stack = testStack();
-    expect(() => new Cs3DecodeEndpoint(stack, 'Cs3', { url: 'http://cs3.internal:8000', servedModelName: 'm' })).toThrow(
-      /url 'http:\/\/cs3.internal:8000' is not https.*give an https:\/\/ URL \(e.g. https:\/\/cs3.internal:8000\), or reach it privately with `privateLink`/,
+    expect(() => new Cs3DecodeEndpoint(stack, 'Cs3', { connection: Cs3Connection.url('http://cs3.internal:8000'), servedModelName: 'm' })).toThrow(
+      /url 'http:\/\/cs3.internal:8000' is not https.*give an https:\/\/ URL \(e.g. https:\/\/cs3.internal:8000\), or reach it privately with `Cs3Connection.privateLink`/,
     );
   });
 
-  test('a URL with a path, no URL at all, or both URL and PrivateLink are errors', () => {
+  test('a URL with a path, or no connection at all (plain JavaScript), are errors', () => {
     const stack = testStack();
-    expect(() => new Cs3DecodeEndpoint(stack, 'A', { url: 'https://api.example.com/v1', servedModelName: 'm' })).toThrow(
+    expect(() => new Cs3DecodeEndpoint(stack, 'A', { connection: Cs3Connection.url('https://api.example.com/v1'), servedModelName: 'm' })).toThrow(
       /has a path; give the base URL only \(https:\/\/api.example.com\)/,
     );
-    expect(() => new Cs3DecodeEndpoint(stack, 'B', { url: 'not a url', servedModelName: 'm' })).toThrow(/'not a url' is not a URL/);
-    expect(() => new Cs3DecodeEndpoint(stack, 'C', { servedModelName: 'm' })).toThrow(/give exactly one of `url`.*got neither/);
+    expect(() => new Cs3DecodeEndpoint(stack, 'B', { connection: Cs3Connection.url('not a url'), servedModelName: 'm' })).toThrow(/'not a url' is not a URL/);
+    // URL and PrivateLink at once cannot be written any more: the connection is one choice.
+    expect(() => new Cs3DecodeEndpoint(stack, 'C', { servedModelName: 'm' } as unknown as Cs3DecodeEndpointProps)).toThrow(
+      /no `connection` given; give Cs3Connection.url\('https:\/\/...'\) or Cs3Connection.privateLink/,
+    );
   });
 });
 
@@ -55,11 +61,11 @@ describe('Cs3DecodeEndpoint through PrivateLink', () => {
     const stack = testStack();
     const network = new EfaNetwork(stack, 'Net', { interfaceEndpoints: false });
     const endpoint = new Cs3DecodeEndpoint(stack, 'Cs3', {
-      privateLink: { serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0', network, privateDnsName: 'cs3.example.com' },
+      connection: Cs3Connection.privateLink(network, { serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0', privateDnsName: 'cs3.example.com' }),
       servedModelName: 'llama-3.3-70b',
     });
     expect(endpoint.endpointUrl).toBe('https://cs3.example.com');
-    expect(endpoint.connections).toBeDefined();
+    expect(endpoint.connections.securityGroups).toHaveLength(1);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPCEndpoint', {
       ServiceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0',
       VpcEndpointType: 'Interface',

@@ -28,7 +28,7 @@ describe.each(TRANSPORTS)('bad input over %s is a ValidationException naming the
     ['temperature out of range', converse({ inferenceConfig: { temperature: 1.5 } }), /temperature must be a number from 0 to 1; got 1.5/],
     ['topP out of range', converse({ inferenceConfig: { topP: -0.1 } }), /topP must be a number from 0 to 1/],
     ['a non-text content block', converse({ messages: [{ role: 'user', content: [{ image: { format: 'png', source: { bytes: new Uint8Array(1) } } }] }] }), /image block; this endpoint accepts text blocks only/],
-    ['tools, which this endpoint cannot call', converse({ toolConfig: { tools: [{ toolSpec: { name: 'lookup', inputSchema: { json: {} } } }] } }), /toolConfig is not supported/],
+    ['a tool whose name Bedrock would refuse', converse({ toolConfig: { tools: [{ toolSpec: { name: 'look up', inputSchema: { json: {} } } }] } }), /toolConfig.tools\[0\].toolSpec.name must be 1 to 64 letters, digits, underscores or hyphens; got "look up"/],
     ['a guardrail, which this endpoint cannot apply', converse({ guardrailConfig: { guardrailIdentifier: 'g', guardrailVersion: '1' } }), /guardrailConfig is not supported/],
     ['a native body without a prompt', invoke('{"max_gen_len": 5}'), /prompt must be a non-empty string/],
     // 140,000 one-letter words: 140,000 tokens, past the 131,072-token window, in ~280 KB.

@@ -1,38 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { ConverseCommand, ConverseStreamCommand, CountTokensCommand } from '@aws-sdk/client-bedrock-runtime';
 import { tokenize } from '../../lib/mock';
 import { bedrockClient, readConverseStream, userSays } from './helpers';
-
-const ROOT = path.join(__dirname, '..', '..');
-
-/** Collects the CLI's stdout lines until the snippet's last line, or fails after `ms`. */
-function readyLines(child: ChildProcess, ms = 15_000): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`mock CLI not ready within ${ms} ms; output so far:\n${out}`)), ms);
-    child.stdout!.on('data', (data: Buffer) => {
-      out += data.toString();
-      if (out.includes('Ctrl-C stops it.')) {
-        clearTimeout(timer);
-        resolve(out.split('\n'));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`mock CLI exited with ${code} before it was ready:\n${out}`)));
-  });
-}
-
-/** The endpoint the CLI printed. */
-async function endpointOf(child: ChildProcess): Promise<string> {
-  // npm prints its own lines first.
-  const lines = await readyLines(child);
-  return lines.map((line) => /^Bedrock-compatible endpoint: (http:\/\/127\.0\.0\.1:\d+)$/.exec(line)?.[1]).find(Boolean)!;
-}
-
-const exitOf = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
+import { endpointOf, exitOf, printedEndpoint, readyLines, spawnMockCli, spawnNpmRunMock } from './mock-cli';
 
 function refusesConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -76,7 +47,7 @@ const alive = (pid: number) => {
 const linux = process.platform === 'linux' ? test : test.skip;
 
 linux('SIGTERM to the pid of `npm run mock` leaves no process behind and the port free within 10 s', async () => {
-  const npm = spawn('npm', ['run', 'mock', '--', '--port', '0', '--timing', 'none', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawnNpmRunMock(['--port', '0', '--timing', 'none', '--quiet']);
   let tree: number[] = [];
   try {
     const port = Number(new URL(await endpointOf(npm)).port);
@@ -96,11 +67,7 @@ linux('SIGTERM to the pid of `npm run mock` leaves no process behind and the por
 test('SIGTERM with 64 HTTP/2 streams in progress: every stream finishes in full, then the CLI exits 0', async () => {
   // Each decode holds its first token 2 s, so the streams are in progress when SIGTERM comes;
   // the grace period is far longer than they need.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'bin/mock.ts', '--port', '0', '--timing', 'realistic', '--quiet', '--slow-decode-ms', '2000', '--first-token-timeout-ms', '60000', '--shutdown-grace-ms', '60000'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawnMockCli(['--port', '0', '--timing', 'realistic', '--quiet', '--slow-decode-ms', '2000', '--first-token-timeout-ms', '60000', '--shutdown-grace-ms', '60000']);
   try {
     const endpoint = await endpointOf(child);
     const client = bedrockClient(endpoint);
@@ -129,38 +96,31 @@ test('SIGTERM with 64 HTTP/2 streams in progress: every stream finishes in full,
 }, 120_000);
 
 test('npm run mock prints the endpoint and models, answers the official client, and stops cleanly on SIGINT', async () => {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bin/mock.ts', '--port', '0', '--timing', 'none', '--quiet'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnMockCli(['--port', '0', '--timing', 'none', '--quiet']);
   try {
     const lines = await readyLines(child);
-    const endpoint = /^Bedrock-compatible endpoint: (http:\/\/127\.0\.0\.1:\d+)$/.exec(lines[0])?.[1];
+    const endpoint = printedEndpoint(lines);
     expect(endpoint).toBeDefined();
     const models = lines.slice(1).filter((l) => l.startsWith('model: ')).map((l) => l.slice('model: '.length));
     expect(models).toContain('us.meta.llama3-3-70b-instruct-v1:0');
     expect(lines.slice(1, 1 + models.length).every((l) => l.startsWith('model: '))).toBe(true);
     expect(lines.join('\n')).toContain(`endpoint: '${endpoint}'`);
+    expect(lines[1 + models.length]).toBe(`OpenAI-compatible base URL: ${endpoint}/openai/v1`);
 
     const answer = await bedrockClient(endpoint!).send(new ConverseCommand({ modelId: models[1], messages: userSays('hello') }));
     expect(answer.output?.message?.content?.[0]?.text).toBeTruthy();
 
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await exitOf(child)).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
 
 test('a bad option exits with status 2 and says what is wrong', async () => {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bin/mock.ts', '--timing', 'fast'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnMockCli(['--timing', 'fast']);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  expect(code).toBe(2);
+  expect(await exitOf(child)).toBe(2);
   expect(err).toContain("Unknown timing 'fast': use 'none' or 'realistic'.");
 });

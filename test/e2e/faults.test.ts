@@ -34,11 +34,16 @@ describe('a prefill worker that crashes', () => {
     for (let i = 0; i < 6; i++) expect((await client.send(ask())).usage?.outputTokens).toBe(8);
   });
 
-  test('with every worker down, the client gets ServiceUnavailableException', async () => {
-    const c = await cluster({ prefillWorkers: 2, faults: { crashedPrefillWorkers: 2 } });
+  test('with every worker down, the client gets ServiceUnavailableException naming the stage, the log the worker', async () => {
+    const logs: string[] = [];
+    const c = await cluster({ prefillWorkers: 2, faults: { crashedPrefillWorkers: 2 } }, logs);
     const error = await rejection(bedrockClient(c.endpoint).send(ask()));
     expect(error.name).toBe('ServiceUnavailableException');
-    expect(error.message).toMatch(/prefill on http:\/\/127\.0\.0\.1/);
+    expect(error.message).toMatch(/The model is unavailable \(prefill failed/);
+    // The worker's address is for the operator's log, never for the client.
+    expect(error.message).not.toMatch(/127\.0\.0\.1|http:|localhost/);
+    const line = JSON.parse(logs.find((l) => l.includes('ServiceUnavailableException'))!);
+    expect(line.ErrorDetail).toMatch(new RegExp(c.registry.models[0].prefillUrls.map((u) => u.replace(/[.]/g, '\\.')).join('|')));
   });
 });
 
@@ -130,7 +135,7 @@ describe('a client that goes away', () => {
   test('mid-stream: the upstream decode stream ends, its KV is freed, no lease is left', async () => {
     const logs: string[] = [];
     // Realistic decode pacing (~2,100 tokens/s) and a long answer keep the stream open while the client leaves.
-    const c = await cluster({ timing: MockTiming.REALISTIC, naturalAnswerTokens: 100_000, prefillWorkers: 1 }, logs);
+    const c = await cluster({ timing: MockTiming.REALISTIC, answerTokens: 100_000, prefillWorkers: 1 }, logs);
     const controller = new AbortController();
     const response = await bedrockClient(c.endpoint).send(
       new ConverseStreamCommand({ modelId: MODEL, messages: userSays('tell me everything'), inferenceConfig: { maxTokens: 8000 } }),

@@ -58,3 +58,13 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { $m
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
+
+/** Every event of a ConverseStream, as the client decoded it (name and payload), in order. */
+export async function streamEvents(stream: AsyncIterable<ConverseStreamOutput>): Promise<Array<{ name: string; payload: any }>> {
+  const events: Array<{ name: string; payload: any }> = [];
+  for await (const event of stream) {
+    const name = Object.keys(event).find((key) => (event as unknown as Record<string, unknown>)[key] !== undefined)!;
+    events.push({ name, payload: (event as unknown as Record<string, unknown>)[name] });
+  }
+  return events;
+}

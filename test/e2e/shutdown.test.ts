@@ -1,6 +1,7 @@
 import * as http2 from 'node:http2';
 import { ConverseCommand, ConverseStreamCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
+import OpenAI from 'openai';
 import { MockCluster, MockClusterOptions, MockTiming, startMockCluster, tokenize } from '../../lib/mock';
 import { bedrockClient, eventually, readConverseStream, rejection, TRANSPORTS, userSays } from './helpers';
 
@@ -12,7 +13,7 @@ import { bedrockClient, eventually, readConverseStream, rejection, TRANSPORTS, u
  */
 const MODEL = 'us.meta.llama3-3-70b-instruct-v1:0';
 /** Realistic decode pacing (~2,100 tokens/s for this model) keeps streams open for a known time. */
-const paced: MockClusterOptions = { timing: MockTiming.REALISTIC, naturalAnswerTokens: 100_000, prefillWorkers: 2, gateway: { telemetry: () => undefined } };
+const paced: MockClusterOptions = { timing: MockTiming.REALISTIC, answerTokens: 100_000, prefillWorkers: 2, gateway: { telemetry: () => undefined } };
 const leases = (c: MockCluster) => c.models[0].prefill.reduce((sum, p) => sum + p.worker.leases.size, 0);
 
 test('64 ConverseStreams in progress over HTTP/2 (default handler) all finish in full when the gateway stops', async () => {
@@ -103,6 +104,32 @@ describe.each(TRANSPORTS)('over %s, at the end of the grace period', (transport)
     client.destroy();
   }, 60_000);
 });
+
+test('a streamed chat completion (OpenAI-compatible path) still running ends with an error event the openai client raises', async () => {
+  const cluster = await startMockCluster({ ...paced, server: { shutdownGraceMs: 300 } });
+  const client = new OpenAI({ baseURL: `${cluster.endpoint}/openai/v1`, apiKey: 'local', maxRetries: 0 });
+  // 8,000 tokens take seconds: far past the grace period.
+  const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'tell me everything' }], max_completion_tokens: 8000, stream: true });
+  const closed = cluster.close();
+  const finishReasons: Array<string | null> = [];
+  let text = '';
+  const error = await rejection(
+    (async () => {
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        finishReasons.push(chunk.choices[0]?.finish_reason ?? null);
+      }
+    })(),
+  );
+  expect(error).toBeInstanceOf(OpenAI.APIError);
+  expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('ServiceUnavailableException');
+  expect(error.message).toMatch(/shutting down/);
+  expect(text.length).toBeGreaterThan(0);
+  expect(finishReasons.filter((reason) => reason !== null)).toEqual([]);
+  await closed;
+  expect(cluster.gateway.inFlight).toBe(0);
+  expect(cluster.models[0].decode.worker.stats().activeStreams).toBe(0);
+}, 60_000);
 
 test('on the wire (raw HTTP/2): the last frame is a serviceUnavailableException event, then END_STREAM, no reset', async () => {
   const cluster = await startMockCluster({ ...paced, server: { shutdownGraceMs: 300 } });

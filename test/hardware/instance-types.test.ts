@@ -3,6 +3,8 @@ import {
   EfaSupport,
   TRAINIUM_INSTANCE_TYPES,
   TRAINIUM2,
+  disaggregatedInferenceInstanceTypes,
+  disaggregatedPairProblem,
   efaInterfaceLayout,
   getInstanceTypeSpec,
 } from '../../lib/hardware';
@@ -49,6 +51,28 @@ describe('Trainium instance catalog', () => {
       expect(spec.kvTransferGBps).toBeGreaterThan(0);
       expect(spec.kvTransferGBps).toBeLessThanOrEqual(spec.networkBandwidthGbps / 8);
     }
+  });
+
+  test('disaggregated inference with the default image (vllm-neuron): Trn2 types only, never trn1 or trn1n', () => {
+    expect(disaggregatedInferenceInstanceTypes().map((t) => t.name)).toEqual(['trn2.3xlarge', 'trn2.48xlarge', 'trn2u.48xlarge']);
+    for (const name of ['trn1.2xlarge', 'trn1.32xlarge', 'trn1n.32xlarge']) {
+      expect(getInstanceTypeSpec(name).disaggregatedInference).toBe(false);
+    }
+    for (const spec of disaggregatedInferenceInstanceTypes()) {
+      expect(spec.efa.supported).toBe(true);
+      expect(spec.accelerator).toBe(TRAINIUM2);
+    }
+  });
+
+  test('prefill and decode of different accelerator generations are a problem unless allowed', () => {
+    const trn2 = getInstanceTypeSpec('trn2.48xlarge');
+    const trn1 = getInstanceTypeSpec('trn1.32xlarge');
+    expect(disaggregatedPairProblem(trn2, getInstanceTypeSpec('trn2u.48xlarge'), false)).toBeUndefined();
+    expect(disaggregatedPairProblem(trn2, getInstanceTypeSpec('trn2.3xlarge'), false)).toBeUndefined();
+    expect(disaggregatedPairProblem(trn2, trn1, false)).toMatch(
+      /prefill runs on trn2.48xlarge \(Trainium2\) and decode on trn1.32xlarge \(Trainium1\), two accelerator generations.*set allowMixedAcceleratorGenerations: true/,
+    );
+    expect(disaggregatedPairProblem(trn2, trn1, true)).toBeUndefined();
   });
 
   test('an unknown type is an error that lists the supported ones', () => {

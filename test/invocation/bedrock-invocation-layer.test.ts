@@ -3,16 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  ApiEndpointType,
-  BedrockInvocationLayer,
-  BedrockOperation,
-} from '../../lib/invocation';
+import { ApiEndpointType, BedrockInvocationLayer, PrefillAutoScaling } from '../../lib/invocation';
+import type { IPrefillEndpoint } from '../../lib/prefill';
+import { BedrockOperation } from '../../lib/runtime/bedrock/operations';
 import { REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
-import type { RegistryConfig } from '../../lib/runtime/routing/registry-config';
 import { METRIC_NAMESPACE, METRIC_NAMES, MODEL_ID_DIMENSION, ERROR_TYPE_DIMENSION } from '../../lib/runtime/telemetry/schema';
 import { buildTestTiers, TEST_MODEL, type TestTiers } from './doubles';
 import { appWithNag, nagFindings } from './nag';
+import { routerRegistry } from './router-registry';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
@@ -51,9 +49,25 @@ function resourcePathOf(method: { Properties: Record<string, any> }): string {
   return resources[method.Properties.ResourceId.Ref].Properties.PathPart;
 }
 
+/** A method's whole path, from the resources' path parts. */
+function fullPathOf(method: { Properties: Record<string, any> }): string {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const parts: string[] = [];
+  for (let ref = method.Properties.ResourceId.Ref; resources[ref]; ) {
+    parts.unshift(resources[ref].Properties.PathPart);
+    ref = resources[ref].Properties.ParentId.Ref;
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** The methods of the Bedrock operations, under /model/{modelId}. */
+function bedrockMethods() {
+  return methods().filter((method) => fullPathOf(method).startsWith('/model/'));
+}
+
 describe('the API', () => {
   it('has one POST method per Bedrock operation, each with IAM authorization', () => {
-    const all = methods();
+    const all = bedrockMethods();
     expect(all.map(resourcePathOf).sort()).toEqual(BedrockOperation.ALL.map((o) => o.pathSuffix).sort());
     for (const method of all) {
       expect(method.Properties.HttpMethod).toBe('POST');
@@ -63,7 +77,7 @@ describe('the API', () => {
   });
 
   it('streams the two streaming operations and buffers the others', () => {
-    for (const method of methods()) {
+    for (const method of bedrockMethods()) {
       const operation = BedrockOperation.ALL.find((o) => o.pathSuffix === resourcePathOf(method))!;
       const integration = method.Properties.Integration;
       expect(integration.Type).toBe('AWS_PROXY');
@@ -80,6 +94,22 @@ describe('the API', () => {
         expect(integration.TimeoutInMillis).toBe(29000);
       }
     }
+  });
+
+  it('serves the OpenAI-compatible path: chat completions on the streaming function, the models list buffered, all IAM-authorized', () => {
+    const openAi = methods().filter((method) => fullPathOf(method).startsWith('/openai/v1/'));
+    const shape = openAi.map((method) => {
+      const integration = method.Properties.Integration;
+      const streamed = integration.ResponseTransferMode === 'STREAM' && JSON.stringify(integration.Uri).includes('StreamingRouterFunction');
+      return `${method.Properties.HttpMethod} ${fullPathOf(method)} ${method.Properties.AuthorizationType} ${streamed ? 'STREAM' : 'BUFFERED'}`;
+    });
+    expect(shape.sort()).toEqual([
+      'GET /openai/v1/models AWS_IAM BUFFERED',
+      'GET /openai/v1/models/{modelId} AWS_IAM BUFFERED',
+      'POST /openai/v1/chat/completions AWS_IAM STREAM',
+    ]);
+    const retrieve = openAi.find((method) => fullPathOf(method).endsWith('{modelId}'))!;
+    expect(retrieve.Properties.RequestParameters).toEqual({ 'method.request.path.modelId': true });
   });
 
   it('is regional by default and passes bodies through as binary', () => {
@@ -108,6 +138,9 @@ describe('the API', () => {
     const statement = Object.values(policies)[0].Properties.PolicyDocument.Statement[0];
     expect(statement.Action).toBe('execute-api:Invoke');
     expect(JSON.stringify(statement.Resource)).toMatch(/execute-api:.*InvocationApi.*\/.*InvocationApiDeploymentStagev1.*\/POST\/model\/\*"/);
+    // ... and on the OpenAI-compatible path, both of its methods.
+    expect(JSON.stringify(statement.Resource)).toMatch(/InvocationApiDeploymentStagev1.*\/POST\/openai\/v1\/\*"/);
+    expect(JSON.stringify(statement.Resource)).toMatch(/InvocationApiDeploymentStagev1.*\/GET\/openai\/v1\/\*"/);
   });
 });
 
@@ -141,15 +174,16 @@ describe('the router functions', () => {
     expect(text).toContain(':8000');
     expect(text).toContain('https://decode.example.internal:8443');
     expect(text).toContain('DecodeApiKey');
-    expect(layer.registry.models[0]).toMatchObject({
+    const config = routerRegistry(template);
+    expect(config.models[0]).toMatchObject({
       modelIds: TEST_MODEL.modelIds,
       prefillModel: 'meta-llama/Llama-3.1-70B-Instruct',
       decode: { model: 'llama3.1-70b', canIngestKv: false },
       contextWindow: 128000,
       maxOutputTokens: 2048,
     });
-    const config = layer.registry as RegistryConfig;
     expect(config.models[0].decode.apiKey?.secretArn).toBeDefined();
+    expect(layer.modelIds).toEqual(TEST_MODEL.modelIds);
   });
 
   it('may reach only the prefill load balancer port, the decode endpoint and Secrets Manager', () => {
@@ -283,7 +317,7 @@ describe('options and bad input', () => {
       vpc: t.vpc,
       ...TEST_MODEL,
       endpointType: ApiEndpointType.privateEndpoint(),
-      scalePrefill: false,
+      prefillScaling: PrefillAutoScaling.none(),
     });
     return t;
   }
@@ -322,6 +356,28 @@ describe('options and bad input', () => {
     const t = fresh();
     expect(() => new BedrockInvocationLayer(t.stack, 'Invocation', { prefill: t.prefill, decode: t.decode, ...TEST_MODEL })).toThrow(
       /reachable only inside a VPC.*Pass the network's VPC as `vpc`/,
+    );
+  });
+
+  it('lets the router reach a prefill tier on its connections\' default port (the tier gives no other port)', () => {
+    // A tier imported with only `connections` used to fail synth: "fromPort ... should be a number".
+    const t = fresh();
+    const sg = new ec2.SecurityGroup(t.stack, 'ImportedPrefillSg', { vpc: t.vpc, allowAllOutbound: false });
+    const prefill: IPrefillEndpoint = { ...t.prefill, connections: new ec2.Connections({ securityGroups: [sg], defaultPort: ec2.Port.tcp(9000) }) };
+    new BedrockInvocationLayer(t.stack, 'Invocation', { prefill, decode: t.decode, vpc: t.vpc, ...TEST_MODEL });
+    Template.fromStack(t.stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 9000,
+      ToPort: 9000,
+      GroupId: t.stack.resolve(sg.securityGroupId),
+    });
+  });
+
+  it('refuses a prefill tier in a VPC whose connections name no port, saying how to give one', () => {
+    const t = fresh();
+    const sg = new ec2.SecurityGroup(t.stack, 'ImportedPrefillSg', { vpc: t.vpc, allowAllOutbound: false });
+    const prefill: IPrefillEndpoint = { ...t.prefill, connections: new ec2.Connections({ securityGroups: [sg] }) };
+    expect(() => new BedrockInvocationLayer(t.stack, 'Invocation', { prefill, decode: t.decode, vpc: t.vpc, ...TEST_MODEL })).toThrow(
+      /the prefill tier's `connections` have security groups but no default port; give them the load balancer port/,
     );
   });
 

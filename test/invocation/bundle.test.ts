@@ -3,12 +3,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { RuntimeEntry, RuntimeFunction } from '../../lib/invocation';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { RuntimeEntry, RuntimeFunction } from '../../lib/invocation/runtime-function';
 import { MOCK_WORKER_ENV_VAR } from '../../lib/mock/lambda/worker-environment';
-import { REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
+import { API_KEY_TABLE_ENV_VAR, REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
 import { installFakeAwsLambda } from '../runtime/lambda/fake-awslambda';
 
-const ENTRIES = { Router: RuntimeEntry.ROUTER, MockPrefill: RuntimeEntry.MOCK_PREFILL, MockDecode: RuntimeEntry.MOCK_DECODE };
+const ENTRIES = {
+  Router: RuntimeEntry.ROUTER,
+  ApiKeyAuthorizer: RuntimeEntry.API_KEY_AUTHORIZER,
+  MockPrefill: RuntimeEntry.MOCK_PREFILL,
+  MockDecode: RuntimeEntry.MOCK_DECODE,
+};
 
 /**
  * The Lambda bundles as `cdk synth` builds them: by the local esbuild (no Docker), free of the CDK
@@ -21,11 +27,12 @@ describe('the Lambda bundles', () => {
   beforeAll(() => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-')) });
     const stack = new Stack(app, 'Bundle');
-    for (const [id, entry] of Object.entries(ENTRIES)) new RuntimeFunction(stack, id, { entry, handler: 'handler' });
+    const logEncryptionKey = new kms.Key(stack, 'LogKey');
+    for (const [id, entry] of Object.entries(ENTRIES)) new RuntimeFunction(stack, id, { entry, handler: 'handler', logEncryptionKey });
     template = Template.fromStack(stack);
     const assembly = app.synth();
     for (const id of Object.keys(ENTRIES)) {
-      const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([logicalId]) => logicalId.startsWith(id))!;
+      const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([logicalId]) => new RegExp(`^${id}[0-9A-F]{8}$`).test(logicalId))!;
       bundles[id] = path.join(assembly.directory, `asset.${(fn[1].Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
     }
   }, 120_000);
@@ -75,6 +82,16 @@ describe('the Lambda bundles', () => {
       for (const id of ['MockPrefill', 'MockDecode']) {
         expect(typeof require(path.join(bundles[id], 'index.js')).handler).toBe('function');
       }
+      // The authorizer reads its table and region at load; a header that is no key is refused without a table read.
+      process.env[API_KEY_TABLE_ENV_VAR] = 'Keys';
+      process.env.AWS_REGION = 'us-east-2';
+      const authorizer = require(path.join(bundles.ApiKeyAuthorizer, 'index.js'));
+      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      const refused = await authorizer.handler({ type: 'TOKEN', authorizationToken: 'Bearer nonsense', methodArn: 'arn:aws:execute-api:us-east-2:111122223333:abc123/v1/POST/key/model/m/converse' });
+      log.mockRestore();
+      expect(refused.policyDocument.Statement).toEqual([
+        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: 'arn:aws:execute-api:us-east-2:111122223333:abc123/v1/POST/key/*' },
+      ]);
     } finally {
       process.env = saved;
     }

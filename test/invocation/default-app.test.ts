@@ -3,9 +3,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Stack } from 'aws-cdk-lib';
 import { type DefaultApp } from '../../lib/app';
 import { DisaggregatedInference } from '../../lib/disaggregated-inference';
-import { BedrockOperation } from '../../lib/invocation';
-import { defaultApp, testApp } from '../app/test-app';
+import { DecodeBackend } from '../../lib/decode';
+import { InvocationApi } from '../../lib/invocation';
+import { Isolation } from '../../lib/isolation';
+import { BedrockOperation } from '../../lib/runtime/bedrock/operations';
+import { OpenAiRoute } from '../../lib/runtime/openai/openai-routes';
+import { defaultApp, defaultAppWithControls, testApp } from '../app/test-app';
 import { nagFindings } from './nag';
+import { routerRegistry } from './router-registry';
 
 type Resource = { Properties: Record<string, any> };
 
@@ -30,15 +35,19 @@ describe('the default app’s invocation layer', () => {
     template = Template.fromStack(app.stack);
   });
 
-  it('uses IAM authorization on every API method, and streams exactly the two streaming operations', () => {
+  it('uses IAM authorization on every API method, and streams exactly the two streaming operations and chat completions', () => {
+    const openAi = OpenAiRoute.ALL.map((r) => {
+      const parent = r.segments.length > 1 ? r.segments[r.segments.length - 2] : 'v1';
+      return `${r.method} ${parent}/${r.segments[r.segments.length - 1]} AWS_IAM ${r.streaming ? 'STREAM' : 'BUFFERED'}`;
+    });
     expect(apiShape(template)).toEqual(
-      BedrockOperation.ALL.map((o) => `POST {modelId}/${o.pathSuffix} AWS_IAM ${o.streaming ? 'STREAM' : 'BUFFERED'}`).sort(),
+      [...BedrockOperation.ALL.map((o) => `POST {modelId}/${o.pathSuffix} AWS_IAM ${o.streaming ? 'STREAM' : 'BUFFERED'}`), ...openAi].sort(),
     );
   });
 
   it('configures the router with the fleets\' max model length (8192 by default) as the context window', () => {
     expect(app.inference.prefillFleet!.maxModelLength).toBe(8192);
-    expect(app.inference.invocation!.registry.models[0].contextWindow).toBe(8192);
+    expect(routerRegistry(template).models[0].contextWindow).toBe(8192);
   });
 
   it('runs the router in the EFA network’s private subnet', () => {
@@ -113,11 +122,11 @@ describe('-c mode=mock', () => {
     expect(apiShape(template)).toEqual(apiShape(Template.fromStack(defaultApp().stack)));
     template.hasOutput('ApiUrl', {});
     expect(app.inference.mockWorkers).toBeDefined();
-    expect(app.inference.invocation!.registry.models[0].modelIds).toContain('us.meta.llama3-3-70b-instruct-v1:0');
+    expect(routerRegistry(template).models[0].modelIds).toContain('us.meta.llama3-3-70b-instruct-v1:0');
   });
 
   it('leaves no unacknowledged cdk-nag finding', () => {
-    expect(nagFindings(defaultApp({ mode: 'mock' }).stack.node.root as any)).toEqual([]);
+    expect(nagFindings(defaultAppWithControls({ mode: 'mock' }).stack.node.root as any)).toEqual([]);
   });
 
   it('refuses an unknown mode, naming it', () => {
@@ -130,7 +139,7 @@ describe('DisaggregatedInference invocation options', () => {
 
   it('passes the API settings through to the invocation layer', () => {
     const stack = stackIn();
-    new DisaggregatedInference(stack, 'Inference', { invocation: { stageName: 'prod', throttling: { rateLimit: 5, burstLimit: 10 } } });
+    new DisaggregatedInference(stack, 'Inference', { invocation: InvocationApi.bedrockRuntime({ stageName: 'prod', throttling: { rateLimit: 5, burstLimit: 10 } }) });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'prod',
       MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10, DataTraceEnabled: false, LoggingLevel: 'ERROR', MetricsEnabled: true }],
@@ -141,7 +150,7 @@ describe('DisaggregatedInference invocation options', () => {
     const stack = stackIn();
     new DisaggregatedInference(stack, 'Inference', {
       network: { interfaceEndpoints: false },
-      decode: { privateLink: { serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0', privateDnsName: 'cs3.example.com' } },
+      decode: DecodeBackend.cs3PrivateLink({ serviceName: 'com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0', privateDnsName: 'cs3.example.com' }),
     });
     const egress = Object.values(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroup'))
       .map((sg: any) => sg.Properties)
@@ -151,15 +160,15 @@ describe('DisaggregatedInference invocation options', () => {
     ]));
   });
 
-  it('leaves the API out with `serveApi: false`', () => {
+  it('leaves the API out with `InvocationApi.none()`', () => {
     const stack = stackIn();
-    const inference = new DisaggregatedInference(stack, 'Inference', { serveApi: false });
+    const inference = new DisaggregatedInference(stack, 'Inference', { invocation: InvocationApi.none() });
     expect(inference.invocation).toBeUndefined();
     Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::RestApi', 0);
   });
 
-  it('applies no Nitro isolation with `isolate: false`, and applies it by default', () => {
-    expect(new DisaggregatedInference(stackIn(), 'Inference', { isolate: false, serveApi: false }).isolation).toBeUndefined();
-    expect(new DisaggregatedInference(stackIn(), 'Inference', { serveApi: false }).isolation).toBeDefined();
+  it('applies no Nitro isolation with `Isolation.none()`, and applies it by default', () => {
+    expect(new DisaggregatedInference(stackIn(), 'Inference', { isolation: Isolation.none(), invocation: InvocationApi.none() }).isolation).toBeUndefined();
+    expect(new DisaggregatedInference(stackIn(), 'Inference', { invocation: InvocationApi.none() }).isolation).toBeDefined();
   });
 });

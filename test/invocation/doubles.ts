@@ -1,10 +1,13 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
 import { DecodeEndpoint, DecodeKvCapability, type IDecodeEndpoint } from '../../lib/decode';
-import type { IPrefillEndpoint } from '../../lib/invocation';
+import type { IPrefillEndpoint } from '../../lib/prefill';
 
 /**
  * Test doubles of the prefill fleet and the decode endpoint, built from real CDK resources so the
@@ -46,12 +49,16 @@ export function buildTestTiers(app: App = new App()): TestTiers {
   const prefill: IPrefillEndpoint = {
     endpointUrl: `http://${nlb.loadBalancerDnsName}:8000`,
     servedModelName: 'meta-llama/Llama-3.1-70B-Instruct',
-    port: 8000,
     connections: new ec2.Connections({ securityGroups: [prefillSecurityGroup], defaultPort: ec2.Port.tcp(8000) }),
-    autoScalingGroup: group,
-    healthCheckGracePeriod: Duration.minutes(45),
-    metricHealthyHostCount: (props) => targetGroup.metrics.healthyHostCount(props),
-    metricUnhealthyHostCount: (props) => targetGroup.metrics.unHealthyHostCount(props),
+    fleet: Object.assign(new Construct(stack, 'PrefillFleet'), {
+      autoScalingGroup: group,
+      healthCheckGracePeriod: Duration.minutes(45),
+      metricHealthyHostCount: (props?: cloudwatch.MetricOptions) => targetGroup.metrics.healthyHostCount(props),
+      metricUnhealthyHostCount: (props?: cloudwatch.MetricOptions) => targetGroup.metrics.unHealthyHostCount(props),
+      metricInServiceInstances: (props?: cloudwatch.MetricOptions) =>
+        new cloudwatch.Metric({ namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensionsMap: { AutoScalingGroupName: group.autoScalingGroupName }, ...props }),
+    }),
+    grantInvoke: (grantee) => iam.Grant.drop(grantee, 'call the prefill double'),
   };
 
   const decodeSecurityGroup = new ec2.SecurityGroup(stack, 'DecodeSg', { vpc, allowAllOutbound: false });

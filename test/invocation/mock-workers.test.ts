@@ -5,6 +5,7 @@ import { MockWorkerTiming } from '../../lib/invocation';
 import { MOCK_WORKER_ENV_VAR } from '../../lib/mock/lambda/worker-environment';
 import { REGISTRY_ENV_VAR } from '../../lib/runtime/lambda/environment';
 import { appWithNag, nagFindings } from './nag';
+import { routerRegistry } from './router-registry';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
@@ -34,9 +35,10 @@ describe('the mock workers', () => {
   });
 
   it('are what the router is configured with, in prompt replay, and the router may invoke them', () => {
-    const route = layer.registry.models[0];
+    const route = routerRegistry(template).models[0];
     expect(route.decode.canIngestKv).toBe(false);
     expect(route.modelIds).toContain('us.meta.llama3-3-70b-instruct-v1:0');
+    expect(layer.modelIds).toContain('us.meta.llama3-3-70b-instruct-v1:0');
     const router = Object.values(template.findResources('AWS::Lambda::Function')).find(
       (f: any) => f.Properties.Handler === 'index.handler' && f.Properties.Environment.Variables[REGISTRY_ENV_VAR],
     ) as any;

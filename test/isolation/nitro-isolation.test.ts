@@ -1,10 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { Aspects, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { isNitroInstanceType } from '../../lib/hardware';
-import { NitroIsolation, NitroIsolationProps } from '../../lib/isolation';
+import { InvocationApi } from '../../lib/invocation';
+import { Isolation, NitroIsolation, NitroIsolationProps } from '../../lib/isolation';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
 import { DisaggregatedInference } from '../../lib/disaggregated-inference';
 import { testStack } from '../app/test-app';
@@ -14,6 +16,27 @@ import { fleetScaffold, launchTemplateData } from '../prefill/fleet-fixtures';
 function fleetStack(type: string, isolation: NitroIsolationProps, placementGroup = true): Stack {
   const { stack, network, model } = fleetScaffold(testStack(), { placementGroup });
   new TrainiumPrefillFleet(stack, 'Prefill', { network, model, instanceType: new ec2.InstanceType(type) });
+  NitroIsolation.applyTo(stack, isolation);
+  return stack;
+}
+
+/**
+ * A stack with a launch template like a fleet's (`Prefill/LaunchTemplate`: IMDSv2, an encrypted
+ * root, an EFA primary interface, optionally a placement group) for `type`, under
+ * NitroIsolation(`isolation`). For types the fleets refuse (trn1: no disaggregated inference in
+ * vllm-neuron), whose isolation rules still hold for any launch template.
+ */
+function launchTemplateStack(type: string, isolation: NitroIsolationProps, placementGroup: boolean): Stack {
+  const stack = testStack();
+  new ec2.CfnLaunchTemplate(new Construct(stack, 'Prefill'), 'LaunchTemplate', {
+    launchTemplateData: {
+      instanceType: type,
+      metadataOptions: { httpTokens: 'required' },
+      blockDeviceMappings: [{ deviceName: '/dev/sda1', ebs: { encrypted: true, volumeSize: 1024 } }],
+      networkInterfaces: [{ deviceIndex: 0, networkCardIndex: 0, interfaceType: 'interface' }, { deviceIndex: 1, networkCardIndex: 0, interfaceType: 'efa-only' }],
+      ...(placementGroup ? { placement: { groupName: 'efa-cluster' } } : {}),
+    },
+  });
   NitroIsolation.applyTo(stack, isolation);
   return stack;
 }
@@ -45,7 +68,7 @@ describe('NitroIsolation over a fleet', () => {
   });
 
   test('enclaves on a type without them (trn1.32xlarge) are a synth error naming the resource and the fix', () => {
-    expect(() => Template.fromStack(fleetStack('trn1.32xlarge', { enclaves: true }))).toThrow(
+    expect(() => Template.fromStack(launchTemplateStack('trn1.32xlarge', { enclaves: true }, true))).toThrow(
       /NitroIsolation: Test\/Prefill\/LaunchTemplate: Nitro Enclaves are not supported on trn1.32xlarge; use a type with enclaves \(trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\) or set enclaves: false/,
     );
   });
@@ -53,7 +76,7 @@ describe('NitroIsolation over a fleet', () => {
   const hosts = { dedicatedHosts: { hostResourceGroupArn: 'arn:aws:resource-groups:us-east-2:111111111111:group/trn1-hosts' } };
 
   test('Dedicated Hosts on trn1.32xlarge (without a placement group) set host tenancy and the host group', () => {
-    const data = launchTemplateData(Template.fromStack(fleetStack('trn1.32xlarge', hosts, false)));
+    const data = launchTemplateData(Template.fromStack(launchTemplateStack('trn1.32xlarge', hosts, false)));
     expect(data.Placement).toEqual({ Tenancy: 'host', HostResourceGroupArn: hosts.dedicatedHosts.hostResourceGroupArn });
   });
 
@@ -61,7 +84,7 @@ describe('NitroIsolation over a fleet', () => {
     expect(() => Template.fromStack(fleetStack('trn2.48xlarge', hosts, false))).toThrow(
       /Dedicated Hosts are not offered for trn2.48xlarge; use trn1.2xlarge or trn1.32xlarge, or drop dedicatedHosts/,
     );
-    expect(() => Template.fromStack(fleetStack('trn1.32xlarge', hosts, true))).toThrow(
+    expect(() => Template.fromStack(launchTemplateStack('trn1.32xlarge', hosts, true))).toThrow(
       /Dedicated Hosts cannot be launched into a placement group; create the EfaNetwork with placementGroup: false/,
     );
   });
@@ -182,7 +205,7 @@ describe('NitroIsolation with a volume key, through DisaggregatedInference', () 
   test('both fleets encrypt with the key, and the key lets the Auto Scaling service-linked role use it', () => {
     const stack = testStack();
     const key = new kms.Key(stack, 'VolumeKey', { enableKeyRotation: true });
-    new DisaggregatedInference(stack, 'Inference', { isolation: { volumeKey: key }, serveApi: false });
+    new DisaggregatedInference(stack, 'Inference', { isolation: Isolation.nitro({ volumeKey: key }), invocation: InvocationApi.none() });
     const template = Template.fromStack(stack);
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] };
     const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as any[];
@@ -192,5 +215,56 @@ describe('NitroIsolation with a volume key, through DisaggregatedInference', () 
     const forAutoScaling = statements.filter((st) => JSON.stringify(st.Principal ?? {}).includes('autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling'));
     expect(forAutoScaling.length).toBeGreaterThan(0);
     expect(forAutoScaling.flatMap((st) => st.Action)).toEqual(expect.arrayContaining(['kms:CreateGrant', 'kms:GenerateDataKey*', 'kms:Decrypt']));
+  });
+});
+
+describe('NitroIsolation checks what CloudFormation gets, after every change', () => {
+  /** A prefill fleet under NitroIsolation; `change` then runs on its launch template, after the isolation was applied. */
+  function fleetChangedLater(change: (template: ec2.CfnLaunchTemplate) => void): Stack {
+    const { stack, network, model } = fleetScaffold(testStack());
+    const fleet = new TrainiumPrefillFleet(stack, 'Prefill', { network, model });
+    NitroIsolation.applyTo(stack);
+    change(fleet.launchTemplate);
+    return stack;
+  }
+
+  test('a property override turning IMDSv1 back on is a synth error naming the template', () => {
+    const stack = fleetChangedLater((template) => template.addPropertyOverride('LaunchTemplateData.MetadataOptions.HttpTokens', 'optional'));
+    expect(() => Template.fromStack(stack)).toThrow(
+      /NitroIsolation: Test\/Prefill\/LaunchTemplate: IMDSv2 is not required; set MetadataOptions.HttpTokens to "required"/,
+    );
+  });
+
+  test('a property override giving the primary interface a public address is a synth error', () => {
+    const stack = fleetChangedLater((template) =>
+      template.addPropertyOverride('LaunchTemplateData.NetworkInterfaces.0.AssociatePublicIpAddress', true),
+    );
+    expect(() => Template.fromStack(stack)).toThrow(
+      /NitroIsolation: Test\/Prefill\/LaunchTemplate: network interface 0 gets a public IP address; set AssociatePublicIpAddress to false/,
+    );
+  });
+
+  test('an Aspect that runs after the isolation settings and exposes an instance is a synth error', () => {
+    const stack = testStack();
+    new ec2.CfnInstance(stack, 'Instance', {
+      instanceType: 'm7i.large',
+      metadataOptions: { httpTokens: 'required' },
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true } }],
+      networkInterfaces: [{ deviceIndex: '0', subnetId: 'subnet-0123456789abcdef0', associatePublicIpAddress: false }],
+    });
+    NitroIsolation.applyTo(stack);
+    // Default priority: it runs after NitroIsolation's mutating one.
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (node instanceof ec2.CfnInstance) node.networkInterfaces = [{ deviceIndex: '0', subnetId: 'subnet-0123456789abcdef0', associatePublicIpAddress: true }];
+      },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/NitroIsolation: Test\/Instance: network interface 0 gets a public IP address/);
+  });
+
+  test('a later change that makes a resource compliant is accepted: the final state is what is checked', () => {
+    const stack = instanceStack({ metadataOptions: { httpTokens: 'optional' } });
+    (stack.node.findChild('Instance') as ec2.CfnInstance).addPropertyOverride('MetadataOptions.HttpTokens', 'required');
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 });

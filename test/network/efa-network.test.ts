@@ -36,12 +36,31 @@ describe('EfaNetwork with defaults', () => {
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
   });
 
-  test('one VPC in one Availability Zone; one EFA subnet', () => {
+  test('one VPC in two Availability Zones; one EFA subnet, in the first zone', () => {
     const subnets = template.findResources('AWS::EC2::Subnet', {
       Properties: { Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-name', Value: 'Efa' }]) },
     });
-    expect(Object.keys(subnets)).toHaveLength(1);
+    const zones = Object.values(subnets).map((s: any) => JSON.stringify(s.Properties.AvailabilityZone));
+    expect(new Set(zones).size).toBe(2);
     expect(network.subnetSelection.subnets).toEqual([network.subnet]);
+    expect(network.subnet).toBe(network.vpc.privateSubnets[0]);
+    expect(network.subnet.availabilityZone).toBe(network.vpc.availabilityZones[0]);
+  });
+
+  test('service subnets (router functions, interface endpoints) in both zones; the EFA subnet is one of them', () => {
+    const service = network.vpc.selectSubnets(network.serviceSubnets);
+    expect(service.subnets).toHaveLength(2);
+    expect(new Set(service.availabilityZones).size).toBe(2);
+    expect(service.subnets).toContain(network.subnet);
+    const endpoint = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))[0] as any;
+    expect(endpoint.Properties.SubnetIds).toHaveLength(2);
+  });
+
+  test('no subnet maps public addresses at launch (the NAT gateway has its Elastic IP)', () => {
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet')).map((s: any) => s.Properties);
+    expect(subnets).toHaveLength(4);
+    for (const subnet of subnets) expect(subnet.MapPublicIpOnLaunch).toBe(false);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
   });
 
   test('a cluster placement group', () => {
@@ -64,9 +83,19 @@ describe('EfaNetwork with defaults', () => {
     });
   });
 
-  test('VPC flow logs to CloudWatch Logs', () => {
+  test('VPC flow logs to CloudWatch Logs, kept a year, encrypted with a key CloudWatch Logs may use', () => {
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetFlowLogKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([
+        Match.objectLike({ Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } }),
+        Match.objectLike({ Effect: 'Deny', Action: 'kms:CreateGrant', Principal: { AWS: '*' } }),
+      ]) },
+    });
   });
 });
 
@@ -88,6 +117,29 @@ describe('EfaNetwork options', () => {
   test('a new VPC in the requested Availability Zone', () => {
     const stack = testStack({ env: { account: '111111111111', region: 'us-east-2' } });
     const network = new EfaNetwork(stack, 'Net', { availabilityZone: 'us-east-2b' });
+    expect(network.subnet.availabilityZone).toBe('us-east-2b');
+  });
+
+  test('with the region\'s zones unknown at synth, the second zone is chosen at deploy: the region\'s first other zone', () => {
+    const stack = testStack();
+    const network = new EfaNetwork(stack, 'Net', { availabilityZone: 'us-east-2a', interfaceEndpoints: false });
+    const template = Template.fromStack(stack);
+    expect(template.toJSON().Conditions).toEqual({
+      NetEfaZoneIsRegionsFirst061E1453: { 'Fn::Equals': ['us-east-2a', { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }] },
+    });
+    const zones = network.vpc.availabilityZones.map((z) => stack.resolve(z));
+    expect(zones).toEqual(['us-east-2a', {
+      'Fn::If': ['NetEfaZoneIsRegionsFirst061E1453', { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] }, { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }],
+    }]);
+    expect(network.subnet.availabilityZone).toBe('us-east-2a');
+  });
+
+  test('with the region\'s zones known (context), the second zone is the first other one', () => {
+    const stack = testStack({ env: { account: '111111111111', region: 'us-east-2' } }, {
+      'availability-zones:account=111111111111:region=us-east-2': ['us-east-2a', 'us-east-2b', 'us-east-2c'],
+    });
+    const network = new EfaNetwork(stack, 'Net', { availabilityZone: 'us-east-2b', interfaceEndpoints: false });
+    expect(network.vpc.availabilityZones).toEqual(['us-east-2b', 'us-east-2a']);
     expect(network.subnet.availabilityZone).toBe('us-east-2b');
   });
 

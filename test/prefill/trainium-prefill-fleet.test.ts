@@ -7,7 +7,7 @@ import { Size } from 'aws-cdk-lib';
 import { ModelSource, PurchaseOption } from '../../lib/fleet';
 import { TrainiumPrefillFleet } from '../../lib/prefill';
 import { testStack } from '../app/test-app';
-import { expectEfaLaunchTemplate, fleetScaffold, launchTemplateData, userDataText } from './fleet-fixtures';
+import { CAPACITY_BLOCK, expectEfaLaunchTemplate, fleetScaffold, instanceRoleStatements, launchTemplateData, userDataText } from './fleet-fixtures';
 
 describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => {
   let template: Template;
@@ -32,8 +32,8 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
     expect(data.CapacityReservationSpecification).toBeUndefined();
   });
 
-  test('the Neuron DLAMI resolved from SSM at launch', () => {
-    expect(data.ImageId).toBe('resolve:ssm:/aws/service/neuron/dlami/multi-framework/ubuntu-24.04/latest/image_id');
+  test('the Neuron vLLM DLAMI (vllm-neuron, Trn2/Trn3) resolved from SSM at launch', () => {
+    expect(data.ImageId).toBe('resolve:ssm:/aws/service/neuron/dlami/pytorch-inference-vllm-0.24.0.1.1.0/ubuntu-24.04/latest/image_id');
   });
 
   test('user data runs vLLM as a systemd service, the NIXL KV producer over LIBFABRIC, with EFA env', () => {
@@ -44,6 +44,8 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
     expect(script).toContain("'--tensor-parallel-size' '64'");
     expect(script).toContain("'--port' '8000'");
     expect(script).toContain("'--served-model-name' 'meta-llama/Llama-3.3-70B-Instruct'");
+    // The tools protocol for the catalog model (Llama 3.3: vLLM's llama3_json parser), and cached prompt tokens in the usage.
+    expect(script).toContain("'--enable-auto-tool-choice' '--tool-call-parser' 'llama3_json' '--enable-prompt-tokens-details'");
     expect(script).toContain('systemctl enable --now vllm.service');
     expect(script).toContain('aws secretsmanager get-secret-value');
   });
@@ -102,15 +104,16 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchAgentServerPolicy']] },
       ]),
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [{
-          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          Effect: 'Allow',
-          Resource: { Ref: Match.stringLikeRegexp('^HfToken') },
-        }],
-      },
-    });
+    // The token secret is the only secret it reads; everything else it may touch is its artifact-cache entries.
+    const statements = instanceRoleStatements(template);
+    expect(statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager'))).toEqual([{
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Effect: 'Allow',
+      Resource: { Ref: expect.stringMatching(/^HfToken/) },
+    }]);
+    for (const st of statements.filter((s) => !JSON.stringify(s.Action).includes('secretsmanager'))) {
+      expect(JSON.stringify(st.Resource)).toMatch(/PrefillArtifactCache(Bucket|Key)/);
+    }
   });
 
   test('the load balancer may reach the server port on the instances, and only that', () => {
@@ -133,8 +136,6 @@ describe('TrainiumPrefillFleet with defaults (trn2.48xlarge, on demand)', () => 
 
 describe.each([
   ['trn2u.48xlarge', 16, 64],
-  ['trn1n.32xlarge', 16, 32],
-  ['trn1.32xlarge', 8, 32],
   ['trn2.3xlarge', 1, 4],
 ])('TrainiumPrefillFleet on %s', (type, cards, cores) => {
   test(`one EFA-only interface on each of its ${cards} cards; tensor parallel over ${cores} cores`, () => {
@@ -152,7 +153,7 @@ describe('TrainiumPrefillFleet purchase options', () => {
     new TrainiumPrefillFleet(stack, 'Prefill', {
       network,
       model,
-      purchaseOption: PurchaseOption.capacityBlock('cr-0123456789abcdef0'),
+      purchaseOption: PurchaseOption.capacityBlock(CAPACITY_BLOCK),
     });
     const data = launchTemplateData(Template.fromStack(stack));
     expect(data.Placement).toBeUndefined();
@@ -186,23 +187,21 @@ describe('TrainiumPrefillFleet with a model in S3 and a customer-managed key', (
       maxModelLength: 16384,
     });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Action: 's3:ListBucket',
-            Condition: { StringLike: { 's3:prefix': ['models/llama-3.3-70b', 'models/llama-3.3-70b/*'] } },
-            Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Models'), 'Arn'] },
-          },
-          {
-            Action: 's3:GetObject',
-            Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Models'), 'Arn'] }, '/models/llama-3.3-70b/*']] },
-          },
-        ],
+    // Of the model's bucket, exactly the prefix (the rest of the role's statements are its artifact-cache entries).
+    const onModels = instanceRoleStatements(template).filter((st) => /"Models/.test(JSON.stringify(st.Resource)));
+    expect(onModels).toEqual([
+      {
+        Action: 's3:ListBucket',
+        Condition: { StringLike: { 's3:prefix': ['models/llama-3.3-70b', 'models/llama-3.3-70b/*'] } },
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Models/), 'Arn'] },
       },
-    });
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Models/), 'Arn'] }, '/models/llama-3.3-70b/*']] },
+      },
+    ]);
     const script = userDataText(launchTemplateData(template));
     expect(script).toMatch(/aws s3 sync 's3:\/\/.*\/models\/llama-3.3-70b\/' '\/opt\/models\/llama-3.3-70b'/);
     expect(script).toContain("'--served-model-name' 'llama-3.3-70b'");
@@ -242,13 +241,20 @@ describe('TrainiumPrefillFleet bad input', () => {
 
   test('a type without EFA (trn1.2xlarge)', () => {
     expect(build({ instanceType: new ec2.InstanceType('trn1.2xlarge') })).toThrow(
-      /instance type 'trn1.2xlarge' has no EFA.*Use one of trn1.32xlarge, trn1n.32xlarge, trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge/,
+      /instance type 'trn1.2xlarge' has no EFA.*Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\.$/,
+    );
+  });
+
+  test.each(['trn1.32xlarge', 'trn1n.32xlarge'])('%s: EFA, but no disaggregated inference in vllm-neuron (Trn2/Trn3 only)', (type) => {
+    expect(build({ instanceType: new ec2.InstanceType(type) })).toThrow(
+      new RegExp(`instance type '${type}' cannot run disaggregated prefill/decode with the software on the default image: ` +
+        'its vLLM is vllm-neuron, which supports Trn2 and Trn3 only.*Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\\.$'),
     );
   });
 
   test('a type that is not Trainium', () => {
     expect(build({ instanceType: new ec2.InstanceType('p5.48xlarge') })).toThrow(
-      /instance type 'p5.48xlarge' is not a Trainium type. Use one of trn1.32xlarge/,
+      /instance type 'p5.48xlarge' is not a Trainium type. Use one of trn2.3xlarge, trn2.48xlarge, trn2u.48xlarge\.$/,
     );
   });
 
@@ -269,10 +275,10 @@ describe('TrainiumPrefillFleet bad input', () => {
   });
 
   test('a Capacity Block without a reservation id', () => {
-    expect(() => PurchaseOption.capacityBlock('')).toThrow(
+    expect(() => PurchaseOption.capacityBlock({ ...CAPACITY_BLOCK, reservationId: '' })).toThrow(
       /PurchaseOption.capacityBlock: a Capacity Block needs its Capacity Reservation id, got ''.*cr-0123456789abcdef0/,
     );
-    expect(() => PurchaseOption.capacityBlock('block-1')).toThrow(/'block-1' is not a Capacity Reservation id/);
+    expect(() => PurchaseOption.capacityBlock({ ...CAPACITY_BLOCK, reservationId: 'block-1' })).toThrow(/'block-1' is not a Capacity Reservation id/);
   });
 
   test('a model with neither a Hugging Face id nor an S3 prefix', () => {

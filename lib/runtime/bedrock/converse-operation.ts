@@ -1,40 +1,29 @@
 import { jsonResponse, type GatewayResponse } from '../http/http-types';
-import type { Delta, GenerationEnd } from '../routing/generation';
-import { converseResponse, converseStreamEvents, parseConverseRequest } from './converse';
-import { eventStreamAnswer, type EventStreamFrames } from './event-stream-answer';
-import { eventFrame } from './event-stream';
-import { collectAnswer, startGeneration, type OperationContext } from './operation-context';
-import type { RequestTrace } from './request-trace';
+import { converseResponse } from './converse-answer';
+import { parseConverseRequest, type ConverseParameters } from './converse-request';
+import { ConverseStreamFrames } from './converse-stream-frames';
+import { streamedAnswer } from './event-stream-answer';
+import { EVENT_STREAM_CONTENT_TYPE } from './event-stream';
+import { collectWholeAnswer, startGeneration, type ModelOperationContext } from './operation-context';
 import { parseJsonBody } from './validation';
 
 /** Converse and ConverseStream: a chat in, the answer as one message or as a stream of its events. */
 
-export async function converse(context: OperationContext): Promise<GatewayResponse> {
-  const params = parseConverseRequest(parseJsonBody(context.request.body), context.route);
-  const generation = await startGeneration(context, { messages: params.messages }, params);
-  const { text, end } = await collectAnswer(context, generation);
-  return jsonResponse(200, converseResponse(text, end, Date.now() - context.trace.startedAt), context.headers);
+function start(context: ModelOperationContext, params: ConverseParameters) {
+  const { requestMetadata, ...request } = params;
+  context.trace.requestMetadata = requestMetadata;
+  return startGeneration(context, { ...request, route: context.route });
 }
 
-export async function converseStream(context: OperationContext): Promise<GatewayResponse> {
+export async function converse(context: ModelOperationContext): Promise<GatewayResponse> {
   const params = parseConverseRequest(parseJsonBody(context.request.body), context.route);
-  const generation = await startGeneration(context, { messages: params.messages }, params);
-  return eventStreamAnswer(context, generation, new ConverseStreamFrames(context.trace));
+  const generation = await start(context, params);
+  const { blocks, end } = await collectWholeAnswer(context, generation);
+  return jsonResponse(200, converseResponse(blocks, end, Date.now() - context.trace.startedAt), context.headers);
 }
 
-/** ConverseStream's events: messageStart, a contentBlockDelta per delta, then stop and metadata. */
-class ConverseStreamFrames implements EventStreamFrames {
-  constructor(private readonly trace: RequestTrace) {}
-
-  public start(): Uint8Array[] {
-    return [eventFrame(...converseStreamEvents.start())];
-  }
-
-  public delta(delta: Delta): Uint8Array {
-    return eventFrame(...converseStreamEvents.delta(delta.text));
-  }
-
-  public end(end: GenerationEnd): Uint8Array[] {
-    return converseStreamEvents.end(end, Date.now() - this.trace.startedAt).map(([type, payload]) => eventFrame(type, payload));
-  }
+export async function converseStream(context: ModelOperationContext): Promise<GatewayResponse> {
+  const params = parseConverseRequest(parseJsonBody(context.request.body), context.route);
+  const generation = await start(context, params);
+  return streamedAnswer(context, generation, new ConverseStreamFrames(context.trace), { 'content-type': EVENT_STREAM_CONTENT_TYPE });
 }

@@ -34,6 +34,11 @@ export class BedrockError extends Error {
   constructor(
     public readonly type: BedrockErrorType,
     message: string,
+    /**
+     * What the client is not told but the request's log line records: the worker that failed, the
+     * network error (addresses and host names stay out of client-visible messages).
+     */
+    public readonly detail?: string,
   ) {
     super(message);
     this.name = type.name;

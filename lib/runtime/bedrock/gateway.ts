@@ -1,4 +1,6 @@
 import { type GatewayRequest, type GatewayResponse, stoppedByServer } from '../http/http-types';
+import { openAiErrorResponse } from '../openai/openai-errors';
+import { OPENAI_PREFIX, parseOpenAiPath } from '../openai/openai-operations';
 import type { FetchFunction } from '../routing/fetch-function';
 import type { RouterOptions } from '../routing/generation';
 import { ModelRegistry } from '../routing/registry';
@@ -10,7 +12,7 @@ import { converse, converseStream } from './converse-operation';
 import { countTokens } from './count-tokens-operation';
 import { BedrockError, BedrockErrorType, errorResponse, serverStoppingError, toBedrockError, validationError } from './errors';
 import { invokeModel, invokeModelWithResponseStream } from './invoke-operation';
-import type { OperationContext, OperationHandler } from './operation-context';
+import type { ModelOperationContext, OperationContext, OperationHandler } from './operation-context';
 import { BedrockOperation, parsePath } from './operations';
 import { RequestTrace } from './request-trace';
 
@@ -48,12 +50,19 @@ function handlerOf(operation: BedrockOperation): OperationHandler {
   }
 }
 
+/** Whether a path is on the OpenAI-compatible path, whose errors are in OpenAI's shape. */
+function isOpenAiPath(path: string): boolean {
+  return path === OPENAI_PREFIX || path.startsWith(`${OPENAI_PREFIX}/`);
+}
+
 /**
  * The Bedrock Runtime protocol in front of the router: Converse, ConverseStream, InvokeModel,
- * InvokeModelWithResponseStream and CountTokens, as transport-neutral request -> response.
- * The gateway admits a request (a concurrency slot, a trace), finds its operation and model, and
- * hands it to the operation; failures become Bedrock error answers, and every request ends in
- * one telemetry line. The local server and the Lambda handler are thin adapters around `handle`.
+ * InvokeModelWithResponseStream and CountTokens, plus Bedrock's OpenAI-compatible path
+ * (`/openai/v1`: chat completions and the models list), as transport-neutral request -> response.
+ * The gateway admits a request (a concurrency slot, a trace), finds its operation (and, for the
+ * Bedrock operations, its model), and hands it to the operation; failures become error answers
+ * in the path's protocol, and every request ends in one telemetry line. The local server and the
+ * Lambda handler are thin adapters around `handle`.
  */
 export class BedrockGateway {
   public readonly maxBodyBytes: number;
@@ -83,18 +92,20 @@ export class BedrockGateway {
 
   public async handle(request: GatewayRequest): Promise<GatewayResponse> {
     const trace = new RequestTrace(request.signal);
+    const openAi = isOpenAiPath(request.path);
+    const answerError = openAi ? openAiErrorResponse : errorResponse;
     if (this.active >= this.maxConcurrentRequests) {
       trace.error = new BedrockError(
         BedrockErrorType.THROTTLING,
         `Too many requests in progress (limit ${this.maxConcurrentRequests}); retry with backoff.`,
       );
       this.finish(trace);
-      return errorResponse(trace.error, { 'x-amzn-requestid': trace.requestId });
+      return answerError(trace.error, { 'x-amzn-requestid': trace.requestId });
     }
     this.active++;
     let streaming = false;
     try {
-      const response = await this.dispatch(request, trace);
+      const response = await this.dispatch(request, trace, openAi);
       streaming = !(response.body instanceof Uint8Array);
       return response;
     } catch (error) {
@@ -105,7 +116,7 @@ export class BedrockGateway {
       // logged as ClientAborted, not as a service error that would count against the alarms.
       if (!request.signal.aborted || stopped) trace.error = failure;
       if (!stopped && !(error instanceof BedrockError)) console.error(`request ${trace.requestId} failed:`, error);
-      return errorResponse(failure, { 'x-amzn-requestid': trace.requestId });
+      return answerError(failure, { 'x-amzn-requestid': trace.requestId });
     } finally {
       // Streams settle (release their slot and log) when they end; everything else ends here.
       if (!streaming) {
@@ -125,7 +136,24 @@ export class BedrockGateway {
     }
   }
 
-  private dispatch(request: GatewayRequest, trace: RequestTrace): Promise<GatewayResponse> {
+  private dispatch(request: GatewayRequest, trace: RequestTrace, openAi: boolean): Promise<GatewayResponse> {
+    const context: OperationContext = {
+      request,
+      registry: this.registry,
+      router: this.router,
+      trace,
+      headers: { 'x-amzn-requestid': trace.requestId },
+      settle: () => {
+        this.active--;
+        this.finish(trace);
+      },
+    };
+    if (openAi) {
+      const operation = parseOpenAiPath(request.method, request.path);
+      trace.operation = operation.name;
+      this.checkBodySize(request);
+      return operation.handler(context);
+    }
     const { operation, modelId } = parsePath(request.method, request.path);
     trace.operation = operation.name;
     const route = this.registry.find(modelId);
@@ -136,21 +164,15 @@ export class BedrockGateway {
       );
     }
     trace.modelId = modelId;
-    // Adapters that stop reading a long body pass maxBodyBytes + 1 bytes of it, which lands here too.
+    this.checkBodySize(request);
+    const modelContext: ModelOperationContext = { ...context, route };
+    return handlerOf(operation)(modelContext);
+  }
+
+  /** Adapters that stop reading a long body pass maxBodyBytes + 1 bytes of it, which lands here too. */
+  private checkBodySize(request: GatewayRequest): void {
     if (request.body.length > this.maxBodyBytes) {
       throw validationError(`The request body is larger than this endpoint's limit of ${this.maxBodyBytes} bytes; send a shorter prompt.`);
     }
-    const context: OperationContext = {
-      request,
-      route,
-      router: this.router,
-      trace,
-      headers: { 'x-amzn-requestid': trace.requestId },
-      settle: () => {
-        this.active--;
-        this.finish(trace);
-      },
-    };
-    return handlerOf(operation)(context);
   }
 }

@@ -1,16 +1,17 @@
 import type { GatewayRequest, GatewayResponse } from '../http/http-types';
-import type { Generation, GenerationEnd, PromptInput, SamplingParameters } from '../routing/generation';
-import type { ModelRoute } from '../routing/registry';
+import { collectAnswer, type CollectedAnswer } from '../routing/collect-answer';
+import type { Generation, GenerationInput } from '../routing/generation';
+import type { ModelRegistry, ModelRoute } from '../routing/registry';
 import type { Router } from '../routing/router';
 import type { RequestTrace } from './request-trace';
 
 /**
- * What an operation gets from the gateway once the request is admitted and its model found:
- * everything it needs to answer, and nothing of the admission itself but `settle`.
+ * What an operation gets from the gateway once the request is admitted: everything it needs to
+ * answer, and nothing of the admission itself but `settle`.
  */
 export interface OperationContext {
   readonly request: GatewayRequest;
-  readonly route: ModelRoute;
+  readonly registry: ModelRegistry;
   readonly router: Router;
   readonly trace: RequestTrace;
   /** Headers every answer carries: the request id. */
@@ -22,31 +23,23 @@ export interface OperationContext {
   readonly settle: () => void;
 }
 
-/** One Bedrock operation: the request's body in, the answer in that operation's framing out. */
-export type OperationHandler = (context: OperationContext) => Promise<GatewayResponse>;
+/** The context of an operation whose model the path named (the Bedrock operations). */
+export interface ModelOperationContext extends OperationContext {
+  readonly route: ModelRoute;
+}
 
-/** Runs the prompt through the router; the trace keeps the generation, for its timings and its clean-up. */
-export async function startGeneration(context: OperationContext, prompt: PromptInput, params: SamplingParameters): Promise<Generation> {
-  context.trace.generation = await context.router.generate({
-    route: context.route,
-    prompt,
-    maxTokens: params.maxTokens,
-    temperature: params.temperature,
-    topP: params.topP,
-    stopSequences: params.stopSequences,
-    signal: context.request.signal,
-  });
+/** One operation: the request's body in, the answer in that operation's framing out. */
+export type OperationHandler<C extends OperationContext = ModelOperationContext> = (context: C) => Promise<GatewayResponse>;
+
+/** Runs the request through the router; the trace keeps the generation, for its timings and its clean-up. */
+export async function startGeneration(context: OperationContext, input: Omit<GenerationInput, 'signal'>): Promise<Generation> {
+  context.trace.generation = await context.router.generate({ ...input, signal: context.request.signal });
   return context.trace.generation;
 }
 
 /** The whole output of a generation, for the operations that answer in one piece; the trace records how it ended. */
-export async function collectAnswer(context: OperationContext, generation: Generation): Promise<{ text: string; end: GenerationEnd }> {
-  let text = '';
-  let next = await generation.deltas.next();
-  while (!next.done) {
-    text += next.value.text;
-    next = await generation.deltas.next();
-  }
-  context.trace.end = next.value;
-  return { text, end: next.value };
+export async function collectWholeAnswer(context: OperationContext, generation: Generation): Promise<CollectedAnswer> {
+  const answer = await collectAnswer(generation);
+  context.trace.end = answer.end;
+  return answer;
 }

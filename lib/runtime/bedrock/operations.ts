@@ -45,7 +45,7 @@ export function parsePath(method: string, path: string): ParsedPath {
   if (!match || !operation || method.toUpperCase() !== 'POST') {
     throw new BedrockError(
       BedrockErrorType.UNKNOWN_OPERATION,
-      `${method} ${path} is not an operation of this endpoint; use POST /model/{modelId}/` +
+      `${method.slice(0, 20)} ${path.slice(0, 200)} is not an operation of this endpoint; use POST /model/{modelId}/` +
         `{${BedrockOperation.ALL.map((op) => op.pathSuffix).join('|')}}.`,
     );
   }

@@ -16,6 +16,8 @@ export class RequestTrace {
   public generation?: Generation;
   public end?: GenerationEnd;
   public error?: BedrockError;
+  /** Converse's `requestMetadata`, for the log line. */
+  public requestMetadata?: Readonly<Record<string, string>>;
 
   constructor(private readonly signal: AbortSignal) {}
 
@@ -30,6 +32,9 @@ export class RequestTrace {
       errorType: this.error?.type.name,
       startedAt: this.startedAt,
       endedAt: Date.now(),
+      errorDetail: this.error?.detail,
+      requestMetadata: this.requestMetadata,
+      latencyTier: this.generation?.latency,
       inputTokens: this.end?.inputTokens,
       outputTokens: this.end?.outputTokens,
       prefillMs: timings.prefillMs,

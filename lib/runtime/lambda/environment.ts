@@ -12,3 +12,6 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
   if (!value) throw new Error(`Environment variable ${name} is not set; the function was deployed without its configuration.`);
   return value;
 }
+
+/** The bearer API key authorizer's key table, by name. */
+export const API_KEY_TABLE_ENV_VAR = 'API_KEY_TABLE';

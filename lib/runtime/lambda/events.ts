@@ -55,15 +55,19 @@ export function fromFunctionUrlEvent(event: FunctionUrlEvent): HttpRequestParts 
  * resource (`/model/{modelId}/converse`) and its parameters. Captures of live events disagree on
  * whether API Gateway hands the parameter over decoded; a Bedrock model id never contains a
  * literal `%`, so a value with percent escapes is taken as encoded and decoded once first.
+ * Bearer API key callers reach the same operations under a prefix (`/key/model/...`); the
+ * operation is the path from `/model/` on (the encoded model id holds no `/`).
  */
 function restApiPath(event: ApiGatewayProxyEvent): string {
   const params = event.pathParameters ?? {};
   if (!event.resource.includes('{')) return event.path;
-  return event.resource.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
+  const path = event.resource.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
     const raw = params[name] ?? '';
     const decoded = /%[0-9a-f]{2}/i.test(raw) ? safeDecode(raw) : raw;
     return encodeURIComponent(decoded);
   });
+  const operation = path.indexOf('/model/');
+  return operation > 0 ? path.slice(operation) : path;
 }
 
 function safeDecode(value: string): string {

@@ -1,8 +1,7 @@
-import type { RegistryConfig } from '../routing/registry-config';
+import type { DecodeRouteConfig, RegistryConfig } from '../routing/registry-config';
 import { BedrockError, BedrockErrorType, errorResponse } from '../bedrock/errors';
 import { BedrockGateway } from '../bedrock/gateway';
 import type { HttpHandler } from '../http/http-types';
-import type { ModelRoute } from '../routing/registry';
 import { REGISTRY_ENV_VAR, requiredEnv } from './environment';
 import { readSecretString } from './secrets';
 import { createSignedFetch, type FetchLike } from './sigv4-fetch';
@@ -38,11 +37,12 @@ export function workerFetch(plain: FetchLike = fetch): FetchLike {
 export async function secretApiKeys(
   registry: RegistryConfig,
   read: (secretArn: string) => Promise<string> = (arn) => readSecretString(arn),
-): Promise<(route: ModelRoute) => string | undefined> {
-  const arns = [...new Set(registry.models.flatMap((m) => (m.decode.apiKey?.secretArn ? [m.decode.apiKey.secretArn] : [])))];
+): Promise<(decode: DecodeRouteConfig) => string | undefined> {
+  const decodes = registry.models.flatMap((m) => (m.optimizedDecode ? [m.decode, m.optimizedDecode] : [m.decode]));
+  const arns = [...new Set(decodes.flatMap((d) => (d.apiKey?.secretArn ? [d.apiKey.secretArn] : [])))];
   const keys = new Map(await Promise.all(arns.map(async (arn) => [arn, await read(arn)] as const)));
-  return (route) => {
-    const source = route.config.decode.apiKey;
+  return (decode) => {
+    const source = decode.apiKey;
     if (source?.secretArn) return keys.get(source.secretArn);
     return source?.envVar ? process.env[source.envVar] : undefined;
   };

@@ -2,11 +2,45 @@
  * The slice of the OpenAI-compatible HTTP API (as vLLM serves it) that the router and the
  * workers exchange, with vLLM's disaggregated-serving extension `kv_transfer_params`.
  * The router writes these shapes; the mock workers read them: one definition serves both.
+ * It is also the router's own representation of a conversation (roles system, user, assistant
+ * and tool; tool calls; tools as function JSON schemas), so the Bedrock Converse adapter maps to
+ * it and the OpenAI-compatible path passes it through, validated.
  */
 
-export interface ChatMessage {
-  readonly role: 'system' | 'user' | 'assistant';
-  readonly content: string;
+/** A call the model made to one of the request's tools; `arguments` is the JSON text it produced. */
+export interface ToolCall {
+  readonly id: string;
+  readonly type: 'function';
+  readonly function: { readonly name: string; readonly arguments: string };
+}
+
+export type ChatMessage =
+  | { readonly role: 'system'; readonly content: string }
+  | { readonly role: 'user'; readonly content: string }
+  | { readonly role: 'assistant'; readonly content: string | null; readonly tool_calls?: ToolCall[] }
+  | { readonly role: 'tool'; readonly tool_call_id: string; readonly content: string };
+
+/** A tool the model may call: a function with a JSON schema for its arguments. */
+export interface ToolDefinition {
+  readonly type: 'function';
+  readonly function: { readonly name: string; readonly description?: string; readonly parameters: Record<string, unknown> };
+}
+
+/** `auto` (the model decides), `required` (some tool), `none`, or one named function. */
+export type ToolChoice = 'auto' | 'required' | 'none' | { readonly type: 'function'; readonly function: { readonly name: string } };
+
+/**
+ * Sampling fields beyond temperature, top_p and stop that vLLM's OpenAI-compatible server takes
+ * in a chat or completion request (vLLM `SamplingParams`; `reasoning_effort` for gpt-oss).
+ */
+export interface ExtraSampling {
+  readonly top_k?: number;
+  readonly min_p?: number;
+  readonly seed?: number;
+  readonly presence_penalty?: number;
+  readonly frequency_penalty?: number;
+  readonly repetition_penalty?: number;
+  readonly reasoning_effort?: 'low' | 'medium' | 'high';
 }
 
 /**
@@ -25,10 +59,12 @@ export interface KvTransferParams {
 }
 
 /** Fields common to `/v1/chat/completions` (with `messages`) and `/v1/completions` (with `prompt`). */
-export interface CompletionRequest {
+export interface CompletionRequest extends ExtraSampling {
   readonly model: string;
   readonly messages?: ChatMessage[];
   readonly prompt?: string;
+  readonly tools?: ToolDefinition[];
+  readonly tool_choice?: ToolChoice;
   readonly max_tokens: number;
   readonly temperature?: number;
   readonly top_p?: number;
@@ -42,10 +78,15 @@ export interface Usage {
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
   readonly total_tokens: number;
+  /** The prompt tokens served from the engine's prefix cache (vLLM with `--enable-prompt-tokens-details`, Cerebras). */
+  readonly prompt_tokens_details?: { readonly cached_tokens?: number | null } | null;
 }
 
-/** vLLM's finish reasons: `stop` covers end of sequence and stop strings; `length` is max_tokens. */
-export type FinishReason = 'stop' | 'length';
+/**
+ * vLLM's finish reasons: `stop` covers end of sequence and stop strings; `length` is max_tokens;
+ * `tool_calls` ends an answer that called tools (with `tool_choice: auto`; a forced call ends in `stop`).
+ */
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 /** A non-streamed answer (the prefill stage's); `text` for completions, `message` for chat. */
 export interface CompletionResponse {
@@ -53,11 +94,30 @@ export interface CompletionResponse {
   readonly choices: Array<{
     readonly index: number;
     readonly text?: string;
-    readonly message?: { readonly role: string; readonly content: string };
+    readonly message?: { readonly role: string; readonly content: string | null };
     readonly finish_reason: FinishReason | null;
   }>;
   readonly usage: Usage;
   readonly kv_transfer_params?: KvTransferParams;
+}
+
+/** One piece of a streamed tool call: the first names it (`id`, `function.name`), the rest carry argument text. */
+export interface ToolCallDelta {
+  readonly index: number;
+  readonly id?: string;
+  readonly type?: 'function';
+  readonly function?: { readonly name?: string; readonly arguments?: string };
+}
+
+/** What one streamed chunk adds to the answer. */
+export interface CompletionDelta {
+  readonly role?: string;
+  readonly content?: string | null;
+  /** The model's reasoning: vLLM's field since 0.11 (PR 27752), the only one from about 0.16 on. */
+  readonly reasoning?: string | null;
+  /** The older name of `reasoning`, still sent by earlier vLLM releases. */
+  readonly reasoning_content?: string | null;
+  readonly tool_calls?: ToolCallDelta[];
 }
 
 /** One server-sent event of a streamed answer; the last carries `usage` and no choices. */
@@ -66,7 +126,7 @@ export interface CompletionChunk {
   readonly choices: Array<{
     readonly index: number;
     readonly text?: string;
-    readonly delta?: { readonly role?: string; readonly content?: string };
+    readonly delta?: CompletionDelta;
     readonly finish_reason: FinishReason | null;
     /** vLLM: the stop string that ended the answer, when one did. */
     readonly stop_reason?: string | number | null;
@@ -74,10 +134,11 @@ export interface CompletionChunk {
   readonly usage?: Usage | null;
 }
 
-/** vLLM's `/tokenize`: a chat (`messages`) or a raw `prompt`. */
+/** vLLM's `/tokenize`: a chat (`messages`, with the `tools` its template renders) or a raw `prompt`. */
 export interface TokenizeRequest {
   readonly model: string;
   readonly messages?: ChatMessage[];
+  readonly tools?: ToolDefinition[];
   readonly prompt?: string;
 }
 

@@ -1,10 +1,12 @@
 import { BedrockError } from '../bedrock/errors';
-import { CompletionChunk, CompletionRequest, Usage } from '../openai/worker-protocol';
+import type { CompletionChunk, CompletionRequest, Usage } from '../openai/worker-protocol';
 import type { Deadline } from './deadline';
+import type { DecodeTier } from './decode-tiers';
 import type { FetchFunction } from './fetch-function';
-import type { Delta, Generation, GenerationEnd, GenerationTimings, StopReason } from './generation';
+import type { CompletedToolCall, Delta, Generation, GenerationEnd, GenerationTimings, LatencyTier, StopReason } from './generation';
 import type { Prefilled } from './prefill-stage';
 import type { ModelRoute } from './registry';
+import { ToolCallAssembly } from './tool-calls';
 import { postStream } from './upstream';
 import { failureToBedrock, UpstreamFailure, upstreamFailure } from './upstream-failure';
 import type { WorkerCall } from './worker-call';
@@ -12,6 +14,8 @@ import type { WorkerCall } from './worker-call';
 export interface DecodeStreamOptions {
   readonly fetch: FetchFunction;
   readonly route: ModelRoute;
+  /** The decode route this stream runs on, and the tier it serves. */
+  readonly tier: DecodeTier;
   readonly call: WorkerCall;
   /** The decode endpoint's API key, if it takes one. */
   readonly apiKey?: string;
@@ -31,38 +35,53 @@ export interface DecodeStreamOptions {
   readonly now: () => number;
 }
 
+const NO_TOOL_CALLS: readonly CompletedToolCall[] = [];
+
+/** A delta not yet handed on; the last one may still grow under backpressure. */
+type Pending = { kind: Delta['kind']; text: string; tokens: number; index?: number; id?: string; name?: string };
+
+/**
+ * Deltas that wait for the client at most; output beyond this many joins the last waiting delta
+ * of its kind. 128 events of about 128 bytes fill a socket's buffer (Node's default high-water
+ * mark, 16 KiB): a read that brings more chunks than that is a burst the client's socket cannot
+ * take at once (`write()` would say to wait for 'drain'), as is what piles up while a client that
+ * stopped reading holds the stream back.
+ */
+const MAX_WAITING_DELTAS = 128;
+
 /**
  * The decode stage of one attempt, and the Generation the router hands out: a streamed
  * completion from the decode endpoint (pulling the KV blocks the prefill stage named, or with
- * the whole prompt). `open` reads up to the first output token before it resolves, so failures
- * until then can still retry on another prefill worker. Tokens that arrive together (one network
- * read) leave together, as one delta. Its state changes on every token: plain fields, no
- * per-token objects.
+ * the whole prompt). `open` reads up to the first output before it resolves, so failures until
+ * then can still retry.
+ *
+ * Streams stream: every chunk the endpoint sent becomes its own delta (text, reasoning or a piece
+ * of a tool call), handed on with the others of its network read, one batch per read. The stream
+ * reads when the client asks for more, so a client that stops reading holds the endpoint back
+ * (TCP backpressure); only when one read brings more than MAX_WAITING_DELTAS chunks (a burst, or
+ * what piled up meanwhile) do the rest join the last delta of their kind, so the client gets
+ * fewer, larger events instead of a backlog. Its state changes on every token: plain fields, one
+ * object per chunk.
  */
 export class DecodeStream implements Generation {
-  /** Posts the decode request and reads up to the first output token (or the end). */
+  /** Posts the decode request and reads up to the first output (or the end). */
   public static async open(options: DecodeStreamOptions): Promise<DecodeStream> {
-    const { route, call, prefilled, clock } = options;
+    const { tier, call, prefilled, clock } = options;
     const kvTransferParams = prefilled?.kvTransferParams;
     const request: CompletionRequest = {
       ...call.body,
-      model: route.config.decode.model,
+      model: tier.decode.model,
       max_tokens: prefilled?.maxTokens ?? options.maxTokens,
       stream: true,
       stream_options: { include_usage: true },
       ...(kvTransferParams ? { kv_transfer_params: { ...kvTransferParams, do_remote_prefill: true, do_remote_decode: false } } : {}),
     };
-    const chunks = await postStream(
-      route.config.decode.url,
-      call.path,
-      request,
-      { fetch: options.fetch, signal: clock.signal, apiKey: options.apiKey },
-      'decode',
-    );
+    const chunks = await postStream(tier.decode.url, call.path, request, { fetch: options.fetch, signal: clock.signal, apiKey: options.apiKey }, 'decode');
     const stream = new DecodeStream(chunks, options);
     try {
-      while (stream.pendingTokens === 0 && !stream.finishReason && (await stream.read()));
+      while (stream.queue.length === 0 && !stream.finishReason && (await stream.read()));
     } catch (error) {
+      // Nothing came out: the router may still retry, under the same whole-request clock.
       clock.clear();
       await chunks.return(undefined as never).catch(() => undefined);
       throw error;
@@ -72,11 +91,14 @@ export class DecodeStream implements Generation {
 
   public readonly timings: GenerationTimings;
   public readonly promptTokens?: number;
-  public readonly deltas: AsyncGenerator<Delta, GenerationEnd, undefined>;
+  public readonly latency: LatencyTier;
+  public readonly deltas: AsyncGenerator<readonly Delta[], GenerationEnd, undefined>;
 
-  // Output read but not yet handed on, and how the stream ended so far.
-  private pendingText = '';
-  private pendingTokens = 0;
+  /** Deltas read but not yet handed on. */
+  private queue: Pending[] = [];
+  // How the answer went so far.
+  /** Made at the first tool call: most answers have none. */
+  private toolCalls: ToolCallAssembly | undefined;
   private outputTokens = 0;
   private finishReason?: string;
   private stopReason?: string | number | null;
@@ -89,6 +111,7 @@ export class DecodeStream implements Generation {
   ) {
     this.timings = options.timings;
     this.promptTokens = options.prefilled?.promptTokens;
+    this.latency = options.tier.latency;
     this.deltas = this.run();
   }
 
@@ -101,23 +124,35 @@ export class DecodeStream implements Generation {
     await this.chunks.return(undefined as never).catch(() => undefined);
   }
 
-  /** Reads one network read's worth of chunks; false at the end of the stream. */
+  /** Reads one network read's worth of chunks into the queue; false at the end of the stream. */
   private async read(): Promise<boolean> {
     const next = await this.chunks.next();
     if (next.done) return false;
-    const timings = this.timings;
+    this.readChunks(next.value);
+    return true;
+  }
+
+  private readChunks(chunks: CompletionChunk[]): void {
     const now = this.options.now();
+    const timings = this.timings;
     if (timings.kvHandoffMs === undefined) timings.kvHandoffMs = now - this.options.startedAt;
-    for (const chunk of next.value) {
+    const before = this.outputTokens;
+    for (const chunk of chunks) {
       if (chunk.usage) this.usage = chunk.usage;
       for (const choice of chunk.choices) {
-        const text = choice.delta?.content ?? choice.text ?? '';
-        if (text) {
-          this.pendingText += text;
-          this.pendingTokens++;
-          this.outputTokens++;
-          timings.firstTokenAt ??= now;
-          timings.lastTokenAt = now;
+        const delta = choice.delta;
+        if (delta) {
+          const reasoning = delta.reasoning ?? delta.reasoning_content;
+          if (reasoning) this.push('reasoning', reasoning);
+          if (delta.content) this.push('text', delta.content);
+          if (delta.tool_calls) {
+            for (const piece of delta.tool_calls) {
+              const call = (this.toolCalls ??= new ToolCallAssembly()).add(piece);
+              this.push('toolCall', call.text, call.index, call.id, call.name);
+            }
+          }
+        } else if (choice.text) {
+          this.push('text', choice.text);
         }
         if (choice.finish_reason) {
           this.finishReason = choice.finish_reason;
@@ -125,20 +160,40 @@ export class DecodeStream implements Generation {
         }
       }
     }
-    if (this.pendingTokens > 0) this.options.clock.arm('the next output token', this.options.route.timeouts.interTokenMs);
-    return true;
+    if (this.outputTokens > before) {
+      timings.firstTokenAt ??= now;
+      timings.lastTokenAt = now;
+      this.options.clock.arm('the next output token', this.options.route.timeouts.interTokenMs);
+    }
   }
 
-  private async *run(): AsyncGenerator<Delta, GenerationEnd, undefined> {
-    const decodeUrl = this.options.route.config.decode.url;
+  /** Queues one chunk's output: its own delta, or, under backpressure, joined to the last waiting one of its kind. */
+  private push(kind: Delta['kind'], text: string, index?: number, id?: string, name?: string): void {
+    this.outputTokens++;
+    const tail = this.queue.length >= MAX_WAITING_DELTAS ? this.queue[this.queue.length - 1] : undefined;
+    if (tail && tail.kind === kind && tail.index === index && id === undefined) {
+      tail.text += text;
+      tail.tokens++;
+      return;
+    }
+    if (kind !== 'toolCall') this.queue.push({ kind, text, tokens: 1 });
+    else this.queue.push(id === undefined ? { kind, index, text, tokens: 1 } : { kind, index, id, name, text, tokens: 1 });
+  }
+
+  /** The deltas waiting, if any: the client takes them all at once. */
+  private take(): readonly Delta[] | undefined {
+    if (this.queue.length === 0) return undefined;
+    const waiting = this.queue;
+    this.queue = [];
+    return waiting as Delta[];
+  }
+
+  private async *run(): AsyncGenerator<readonly Delta[], GenerationEnd, undefined> {
+    const decodeUrl = this.options.tier.decode.url;
     try {
       for (;;) {
-        if (this.pendingTokens > 0) {
-          const delta: Delta = { text: this.pendingText, tokens: this.pendingTokens };
-          this.pendingText = '';
-          this.pendingTokens = 0;
-          yield delta;
-        }
+        const deltas = this.take();
+        if (deltas) yield deltas;
         if (!(await this.read())) break;
       }
       if (!this.finishReason) throw new UpstreamFailure('unavailable', 'the decode stream ended without a finish reason', decodeUrl);
@@ -153,15 +208,22 @@ export class DecodeStream implements Generation {
 
   /** How the answer ended, in Bedrock's terms. */
   private end(): GenerationEnd {
+    const toolCalls = this.toolCalls?.completed() ?? NO_TOOL_CALLS;
     let stopReason: StopReason;
     if (this.finishReason === 'length') stopReason = this.options.prefilled?.cappedByContext ? 'model_context_window_exceeded' : 'max_tokens';
+    // vLLM ends a forced call with `stop`, an automatic one with `tool_calls`: the calls themselves say it.
+    else if (toolCalls.length > 0) stopReason = toolCalls.every((call) => call.input) ? 'tool_use' : 'malformed_tool_use';
     else if (typeof this.stopReason === 'string' && this.options.stopSequences?.includes(this.stopReason)) stopReason = 'stop_sequence';
     else stopReason = 'end_turn';
+    const usage = this.usage;
     return {
       stopReason,
       // A decode API that sends no usage chunk still has a prompt: the prefill answer counted it.
-      inputTokens: this.usage?.prompt_tokens ?? this.promptTokens ?? 0,
-      outputTokens: this.usage?.completion_tokens ?? this.outputTokens,
+      inputTokens: usage?.prompt_tokens ?? this.promptTokens ?? 0,
+      cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      outputTokens: usage?.completion_tokens ?? this.outputTokens,
+      toolCalls,
+      latency: this.latency,
     };
   }
 }

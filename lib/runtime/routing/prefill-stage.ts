@@ -62,7 +62,7 @@ export class PrefillStage {
         call.path,
         { ...call.body, max_tokens: 1, stream: false, kv_transfer_params: { do_remote_decode: true } },
         { fetch: this.fetch, signal },
-        `prefill on ${url}`,
+        'prefill',
       );
       pool.markHealthy(url);
       return answer;

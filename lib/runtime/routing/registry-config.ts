@@ -19,7 +19,15 @@ export interface ModelRouteConfig {
   readonly prefillUrls: string[];
   /** The model name the prefill workers serve (the `model` field of their requests). */
   readonly prefillModel: string;
+  /** The model's standard latency tier: where Bedrock's `performanceConfig.latency: 'standard'` (the default) decodes. */
   readonly decode: DecodeRouteConfig;
+  /**
+   * The model's optimized latency tier (a CS-3), picked by `performanceConfig.latency: 'optimized'`.
+   * The router falls back to `decode` when it is absent, throttled (429) or unhealthy (it failed
+   * recently and sits out a cool-down, as a prefill worker does), as Bedrock does; the answer
+   * names the tier that served.
+   */
+  readonly optimizedDecode?: DecodeRouteConfig;
   /** Tokens of prompt plus output the model accepts. */
   readonly contextWindow: number;
   /** Largest `maxTokens` a request may ask for. */
@@ -43,6 +51,12 @@ export interface DecodeRouteConfig {
    * name (local) or a Secrets Manager secret ARN (deployed). Never the key itself.
    */
   readonly apiKey?: { readonly envVar?: string; readonly secretArn?: string };
+  /**
+   * Most stop sequences a request may give, when the endpoint declares a limit: an OpenAI-style API
+   * may take only a few (Cerebras: "Up to 4 sequences", inference-docs.cerebras.ai/api-reference/chat-completions);
+   * vLLM has none. Without one only the gateway's sanity bound applies.
+   */
+  readonly maxStopSequences?: number;
 }
 
 export interface StageTimeoutsConfig {

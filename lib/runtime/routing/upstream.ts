@@ -1,7 +1,7 @@
 import { CompletionChunk, WorkerErrorBody } from '../openai/worker-protocol';
 import { readSseBatches, SSE_DONE } from '../openai/sse';
 import type { FetchFunction, WorkerResponse } from './fetch-function';
-import { UpstreamFailure, upstreamFailure } from './upstream-failure';
+import { clientSafe, UpstreamFailure, upstreamFailure } from './upstream-failure';
 
 /** The router's calls to workers: a JSON POST answered with JSON, or with a server-sent event stream. */
 
@@ -9,12 +9,14 @@ async function failureFromResponse(response: WorkerResponse, workerUrl: string, 
   let message = `HTTP ${response.status}`;
   try {
     const body = (await response.json()) as Partial<WorkerErrorBody>;
-    if (body.error?.message) message = body.error.message;
+    if (typeof body.error?.message === 'string') message = body.error.message;
   } catch {
     // A body that is not the OpenAI error shape: the status says enough.
   }
-  const kind = response.status >= 400 && response.status < 500 && response.status !== 429 ? 'rejected' : 'unavailable';
-  return new UpstreamFailure(kind, `${what}: ${message}`, workerUrl);
+  const status = response.status;
+  const kind = status === 429 ? 'throttled' : status >= 400 && status < 500 ? 'rejected' : 'unavailable';
+  // The worker's own words reach the client (a refused prompt says why), without any address in them.
+  return new UpstreamFailure(kind, `${what}: ${clientSafe(message)}`, workerUrl, `${workerUrl} answered ${status}: ${message}`);
 }
 
 export interface PostOptions {

@@ -1,7 +1,10 @@
+import { LeastLoadedPolicy, RoutingPolicy, WorkerLoad } from './routing-policy';
+
 /**
  * The router's view of one model's prefill workers: how many requests each has in flight from
- * this router, and which failed recently. Picks the least-loaded healthy worker; a worker that
- * failed sits out a cool-down unless every worker is in one.
+ * this router, and which failed recently. The routing policy chooses among the healthy workers
+ * not yet tried (least-loaded by default); a worker that failed sits out a cool-down unless
+ * every worker is in one.
  */
 export class WorkerPool {
   private readonly inFlight = new Map<string, number>();
@@ -11,17 +14,15 @@ export class WorkerPool {
     private readonly urls: readonly string[],
     private readonly coolDownMs: number,
     private readonly now: () => number = Date.now,
+    private readonly policy: RoutingPolicy = new LeastLoadedPolicy(),
   ) {
     for (const url of urls) this.inFlight.set(url, 0);
   }
 
   /** The next worker to try, never one in `exclude`; undefined when all were tried. */
   public pick(exclude: ReadonlySet<string>): string | undefined {
-    // One pass, no arrays: this runs on every request.
     const now = this.now();
-    let best: string | undefined;
-    let bestLoad = Infinity;
-    let ties = 0;
+    const candidates: WorkerLoad[] = [];
     let coolest: string | undefined;
     let coolestUntil = Infinity;
     for (const url of this.urls) {
@@ -34,18 +35,10 @@ export class WorkerPool {
         }
         continue;
       }
-      // Least loaded; ties go to a random one (reservoir sampling) so idle workers share the work.
-      const load = this.inFlight.get(url) ?? 0;
-      if (load < bestLoad) {
-        best = url;
-        bestLoad = load;
-        ties = 1;
-      } else if (load === bestLoad && Math.random() * ++ties < 1) {
-        best = url;
-      }
+      candidates.push({ url, inFlight: this.inFlight.get(url) ?? 0 });
     }
     // All cooling down: try the one that failed longest ago rather than refuse outright.
-    return best ?? coolest;
+    return candidates.length > 0 ? this.policy.choose(candidates).url : coolest;
   }
 
   /** Counts a request against a worker until the returned function is called. */

@@ -18,6 +18,12 @@ export interface RequestRecord {
   readonly outcome: string;
   /** The Bedrock error name when the request failed. */
   readonly errorType?: string;
+  /** What the client's error message leaves out: the worker that failed and how (addresses included). */
+  readonly errorDetail?: string;
+  /** The pairs of Converse's `requestMetadata`, for filtering the log by them. */
+  readonly requestMetadata?: Readonly<Record<string, string>>;
+  /** The latency tier that served the request. */
+  readonly latencyTier?: string;
   readonly startedAt: number;
   readonly endedAt: number;
   readonly inputTokens?: number;
@@ -27,6 +33,9 @@ export interface RequestRecord {
   readonly firstTokenAt?: number;
   readonly lastTokenAt?: number;
 }
+
+/** An error's detail is cut here: a worker's error body may be long. */
+const MAX_DETAIL_CHARS = 2000;
 
 /** Dimension value for requests that named no model this gateway serves: keeps metric cardinality bounded. */
 export const UNKNOWN_MODEL = 'unknown';
@@ -82,7 +91,7 @@ export function requestLogLine(record: RequestRecord): string {
       Metrics: [metric(METRIC_NAMES.errors)],
     });
   }
-  return JSON.stringify({
+  const line: Record<string, unknown> = {
     _aws: { Timestamp: record.endedAt, CloudWatchMetrics: directives },
     [MODEL_ID_DIMENSION]: record.modelId ?? UNKNOWN_MODEL,
     ...(record.errorType ? { [ERROR_TYPE_DIMENSION]: record.errorType, [METRIC_NAMES.errors]: 1 } : {}),
@@ -91,5 +100,9 @@ export function requestLogLine(record: RequestRecord): string {
     Operation: record.operation,
     Outcome: record.outcome,
     LatencyMs: Math.round(record.endedAt - record.startedAt),
-  });
+  };
+  if (record.latencyTier) line.LatencyTier = record.latencyTier;
+  if (record.requestMetadata) line.RequestMetadata = record.requestMetadata;
+  if (record.errorDetail) line.ErrorDetail = record.errorDetail.slice(0, MAX_DETAIL_CHARS);
+  return JSON.stringify(line);
 }

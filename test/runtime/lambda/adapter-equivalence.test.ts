@@ -19,9 +19,17 @@ interface Case {
   readonly operation: string;
   readonly streaming: boolean;
   readonly headers: Record<string, string>;
-  readonly body: unknown;
+  readonly body?: unknown;
   readonly modelId?: string;
+  /** A path of the OpenAI-compatible API instead of a Bedrock operation. */
+  readonly openAiPath?: string;
+  readonly method?: string;
 }
+
+const tools = [{ toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } } }];
+const callWeather = [{ role: 'user', content: [{ text: 'Use get_weather for Paris' }] }];
+const openAiTools = [{ type: 'function', function: { name: 'get_weather', parameters: tools[0].toolSpec.inputSchema.json } }];
+const openAiCall = { model: MODEL_ID, messages: [{ role: 'user', content: 'Use get_weather for Paris' }], tools: openAiTools };
 
 const CASES: Case[] = [
   { operation: 'converse', streaming: false, headers: { 'content-type': 'application/json' }, body: { messages, inferenceConfig: { maxTokens: 24 } } },
@@ -41,6 +49,13 @@ const CASES: Case[] = [
   { operation: 'count-tokens', streaming: false, headers: { 'content-type': 'application/json' }, body: { input: { converse: { messages } } } },
   // An error answer goes through the same path: the unknown model's ResourceNotFoundException.
   { operation: 'converse', streaming: false, headers: { 'content-type': 'application/json' }, body: { messages }, modelId: 'meta.no-such-model-v1:0' },
+  // Tool use: a call's contentBlockStart, input pieces and tool_use stop, and the buffered toolUse block.
+  { operation: 'converse-stream', streaming: true, headers: { 'content-type': 'application/json' }, body: { messages: callWeather, toolConfig: { tools } } },
+  { operation: 'converse', streaming: false, headers: { 'content-type': 'application/json' }, body: { messages: callWeather, toolConfig: { tools, toolChoice: { any: {} } } } },
+  // The OpenAI-compatible path: chat completions with tools, streamed and not, and the models list.
+  { operation: 'chat completions', streaming: false, openAiPath: '/chat/completions', headers: { 'content-type': 'application/json' }, body: openAiCall },
+  { operation: 'chat completions stream', streaming: true, openAiPath: '/chat/completions', headers: { 'content-type': 'application/json' }, body: { ...openAiCall, stream: true, stream_options: { include_usage: true } } },
+  { operation: 'models', streaming: false, openAiPath: '/models', method: 'GET', headers: {} },
 ];
 
 /** Headers that belong to the transport or to one request, not to the answer. */
@@ -61,11 +76,33 @@ function answerHeaders(headers: Record<string, string>): Record<string, string> 
   );
 }
 
+function pathOf(c: Case): string {
+  return c.openAiPath ? `/openai/v1${c.openAiPath}` : `/model/${encodeURIComponent(c.modelId ?? MODEL_ID)}/${c.operation}`;
+}
+
+/** The request id an answer carries (header and, on the OpenAI path, the completion id) made one placeholder. */
+function withoutRequestId(answer: Answer, requestId: string | undefined): Answer {
+  if (!requestId) return answer;
+  return { ...answer, body: Buffer.from(answer.body.toString('latin1').split(requestId).join('REQUEST-ID'), 'latin1') };
+}
+
 function apiGatewayEvent(c: Case): ApiGatewayProxyEvent {
   const modelId = c.modelId ?? MODEL_ID;
+  if (c.openAiPath) {
+    const path = pathOf(c);
+    return {
+      resource: path,
+      path,
+      httpMethod: c.method ?? 'POST',
+      headers: c.headers,
+      pathParameters: null,
+      body: c.body === undefined ? null : Buffer.from(JSON.stringify(c.body)).toString('base64'),
+      isBase64Encoded: c.body !== undefined,
+    };
+  }
   return {
     resource: `/model/{modelId}/${c.operation}`,
-    path: `/model/${encodeURIComponent(modelId)}/${c.operation}`,
+    path: pathOf(c),
     httpMethod: 'POST',
     // As API Gateway sends them: original header case, the parameter decoded, the body base64
     // (the API's binary media type is */*).
@@ -110,30 +147,31 @@ describe('the Lambda adapter answers exactly as the local server', () => {
   });
 
   async function local(c: Case): Promise<Answer> {
-    const response = await fetch(`${cluster.endpoint}/model/${encodeURIComponent(c.modelId ?? MODEL_ID)}/${c.operation}`, {
-      method: 'POST',
+    const response = await fetch(`${cluster.endpoint}${pathOf(c)}`, {
+      method: c.method ?? 'POST',
       headers: c.headers,
-      body: JSON.stringify(c.body),
+      body: c.body === undefined ? undefined : JSON.stringify(c.body),
       signal: AbortSignal.timeout(60_000),
     });
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
-    return { status: response.status, headers: answerHeaders(headers), body: Buffer.from(await response.arrayBuffer()) };
+    const answer = { status: response.status, headers: answerHeaders(headers), body: Buffer.from(await response.arrayBuffer()) };
+    return withoutRequestId(answer, headers['x-amzn-requestid']);
   }
 
   async function buffered(c: Case): Promise<Answer> {
     const result = await lambda.handler(apiGatewayEvent(c));
-    // JSON travels as text, event streams as base64 (binary), as API Gateway expects them.
-    expect(result.isBase64Encoded).toBe(c.streaming);
+    // JSON travels as text, event streams as base64 (binary), as API Gateway expects them; server-sent events are text.
+    expect(result.isBase64Encoded).toBe(c.streaming && !c.openAiPath);
     const body = Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-    return { status: result.statusCode, headers: answerHeaders(result.headers), body };
+    return withoutRequestId({ status: result.statusCode, headers: answerHeaders(result.headers), body }, result.headers['x-amzn-requestid']);
   }
 
   async function streamed(c: Case): Promise<Answer> {
     const out = new CollectingResponseStream();
     await lambda.streamingHandler(apiGatewayEvent(c), out, {});
     const parsed = parseStreamedResponse(out.bytes());
-    return { status: parsed.statusCode, headers: answerHeaders(parsed.headers), body: parsed.body };
+    return withoutRequestId({ status: parsed.statusCode, headers: answerHeaders(parsed.headers), body: parsed.body }, parsed.headers['x-amzn-requestid']);
   }
 
   it.each(CASES.map((c) => [`${c.operation}${c.modelId ? ' (unknown model)' : ''}`, c] as const))(
@@ -151,7 +189,8 @@ describe('the Lambda adapter answers exactly as the local server', () => {
       }
       if (c.modelId) expect(expected.status).toBe(404);
       else expect(expected.status).toBe(200);
-      if (c.streaming) expect(expected.headers['content-type']).toBe('application/vnd.amazon.eventstream');
+      if (c.streaming) expect(expected.headers['content-type']).toBe(c.openAiPath ? 'text/event-stream' : 'application/vnd.amazon.eventstream');
+      if (c.body && JSON.stringify(c.body).includes('get_weather')) expect(expected.body.toString('latin1')).toContain('get_weather');
     },
     15_000,
   );

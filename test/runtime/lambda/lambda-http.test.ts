@@ -30,6 +30,11 @@ describe('API Gateway events', () => {
     );
   });
 
+  it('give the operation of a bearer API key method (under /key) the same path as the IAM one', () => {
+    const keyed = fromApiGatewayEvent({ ...restEvent('us.meta.llama3-1-70b-instruct-v1:0', '{}'), resource: '/key/model/{modelId}/converse' });
+    expect(keyed.path).toBe('/model/us.meta.llama3-1-70b-instruct-v1%3A0/converse');
+  });
+
   it('lower-case header names and decode base64 bodies to the exact bytes', () => {
     const request = fromApiGatewayEvent(restEvent('m', '{"messages":[]}'));
     expect(request.method).toBe('POST');

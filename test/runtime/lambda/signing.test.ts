@@ -3,7 +3,6 @@ import { secretApiKeys, workerFetch } from '../../../lib/runtime/lambda/router-c
 import { readSecretString } from '../../../lib/runtime/lambda/secrets';
 import { createSignedFetch } from '../../../lib/runtime/lambda/sigv4-fetch';
 import type { RegistryConfig } from '../../../lib/runtime/routing/registry-config';
-import type { ModelRoute } from '../../../lib/runtime/routing/registry';
 
 interface Sent {
   url: string;
@@ -87,9 +86,9 @@ describe('SigV4 from Lambda', () => {
       reads.push(a);
       return 'sk-from-secret';
     });
-    const route = { config: registry.models[0] } as ModelRoute;
-    expect(resolve(route)).toBe('sk-from-secret');
-    expect(resolve(route)).toBe('sk-from-secret');
+    const decode = registry.models[0].decode;
+    expect(resolve(decode)).toBe('sk-from-secret');
+    expect(resolve(decode)).toBe('sk-from-secret');
     expect(reads).toEqual([arn]);
   });
 });

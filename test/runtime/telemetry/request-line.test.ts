@@ -86,3 +86,27 @@ test('the default sink writes every line to stdout, lines of one event-loop turn
     write.mockRestore();
   }
 });
+
+test('context fields: the latency tier, the request metadata and a failure detail (bounded), none of them metrics', () => {
+  const plain = JSON.parse(requestLogLine(base));
+  expect(plain).not.toHaveProperty('LatencyTier');
+  expect(plain).not.toHaveProperty('RequestMetadata');
+  expect(plain).not.toHaveProperty('ErrorDetail');
+  const doc = JSON.parse(
+    requestLogLine({
+      ...base,
+      outcome: 'ServiceUnavailableException',
+      errorType: 'ServiceUnavailableException',
+      errorDetail: `http://10.0.0.7:8000: ${'x'.repeat(5000)}`,
+      requestMetadata: { tenant: 'acme' },
+      latencyTier: 'optimized',
+    }),
+  );
+  expectValidEmf(doc);
+  expect(doc).toMatchObject({ LatencyTier: 'optimized', RequestMetadata: { tenant: 'acme' } });
+  expect(doc.ErrorDetail).toMatch(/^http:\/\/10\.0\.0\.7:8000: x+$/);
+  expect(doc.ErrorDetail).toHaveLength(2000);
+  for (const directive of doc._aws.CloudWatchMetrics) {
+    expect(directive.Metrics.map((m: { Name: string }) => m.Name)).not.toEqual(expect.arrayContaining(['LatencyTier', 'ErrorDetail']));
+  }
+});

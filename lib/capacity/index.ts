@@ -1,0 +1,2 @@
+export * from './capacity-plan';
+export * from './inference-workload';
