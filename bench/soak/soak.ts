@@ -1,9 +1,10 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { MockCluster, MockTiming, startMockCluster } from '../../lib/mock';
+import { seededRandom } from '../../lib/planning/simulation/random';
 import { bedrockClient, TRANSPORTS } from '../../test/e2e/helpers';
 import { heapAfterGc } from './heap';
 import { type Operation, OPERATIONS } from './operations';
-import { pick, seededRandom } from './random';
+import { pick } from './random';
 
 /**
  * A bounded soak of the local gateway as a careful user would run it: the mock in this process,
