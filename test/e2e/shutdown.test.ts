@@ -131,6 +131,20 @@ test('a streamed chat completion (OpenAI-compatible path) still running ends wit
   expect(cluster.models[0].decode.worker.stats().activeStreams).toBe(0);
 }, 60_000);
 
+test('a chat completion (OpenAI-compatible path, not streamed) still running is answered 503 in OpenAI\'s error shape', async () => {
+  const cluster = await startMockCluster({ ...paced, server: { shutdownGraceMs: 300 } });
+  const client = new OpenAI({ baseURL: `${cluster.endpoint}/openai/v1`, apiKey: 'local', maxRetries: 0 });
+  const call = client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'tell me everything' }], max_completion_tokens: 8000 });
+  await eventually(() => cluster.gateway.inFlight === 1, 20_000);
+  const closed = cluster.close();
+  const error = (await rejection(call)) as InstanceType<typeof OpenAI.APIError>;
+  expect(error).toBeInstanceOf(OpenAI.APIError);
+  expect(error.status).toBe(503);
+  expect(error.code).toBe('ServiceUnavailableException');
+  expect(error.message).toMatch(/shutting down/);
+  await closed;
+}, 60_000);
+
 test('on the wire (raw HTTP/2): the last frame is a serviceUnavailableException event, then END_STREAM, no reset', async () => {
   const cluster = await startMockCluster({ ...paced, server: { shutdownGraceMs: 300 } });
   const session = http2.connect(cluster.endpoint);
