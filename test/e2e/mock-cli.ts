@@ -46,7 +46,7 @@ export async function endpointOf(child: ChildProcess, ms?: number): Promise<stri
   return endpoint;
 }
 
-/** The child's exit code, once it has exited. */
+/** A child process's exit code, once it has exited. */
 export function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
 }
