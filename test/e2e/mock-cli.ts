@@ -39,8 +39,8 @@ export function printedEndpoint(lines: string[]): string | undefined {
 }
 
 /** The endpoint the CLI printed once it is ready, after whatever a launcher (npm) printed first. */
-export async function endpointOf(child: ChildProcess, ms?: number): Promise<string> {
-  const lines = await readyLines(child, ms);
+export async function endpointOf(child: ChildProcess): Promise<string> {
+  const lines = await readyLines(child);
   const endpoint = printedEndpoint(lines.slice(lines.findIndex((line) => line.startsWith('Bedrock-compatible endpoint: '))));
   if (!endpoint) throw new Error(`the mock CLI printed no endpoint:\n${lines.join('\n')}`);
   return endpoint;
