@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { MockCluster, MockTiming, startMockCluster } from '../lib/mock';
+import { Routing } from '../lib/runtime/routing/routing';
 
 /** The process that started this one, read before anything else runs: it may be gone by the time the mock is up. */
 const LAUNCHER = process.ppid;
@@ -16,6 +17,11 @@ const HELP = `Usage: npm run mock -- [options]
   --prefill-workers N        prefill workers per model (default 2)
   --timing none|realistic    simulated stage times (default realistic)
   --prefill-instance-type T  instance type realistic prefill timing follows (default trn2.48xlarge)
+  --decode-workers N         decode workers per model; the router picks one per request (default 1)
+  --decode-instance-type T   the decode workers play a Trainium decode fleet of type T (default a CS-3)
+  --routing P                round-robin, least-loaded or prefix-aware (default prefix-aware)
+  --disaggregation-threshold N|auto   most uncached tokens a decode worker computes itself, skipping
+                             prefill (default auto: derived from the prefill and decode hardware)
   --prompt-replay            the decode worker cannot ingest KV: the router replays the prompt
   --optimized-decode         a second decode worker per model, routed as its optimized latency tier
   --answer-tokens N          tokens the mock decode answers with, capped by maxTokens (default 12 to 60)
@@ -28,6 +34,7 @@ const HELP = `Usage: npm run mock -- [options]
 Faults:
   --crash-prefill-workers N  the first N prefill workers drop every request
   --kv-lease-ms N            KV lease on the prefill workers; 0 expires it before the pull
+  --break-kv-transfers       every KV transfer breaks halfway (the router replays the prompt instead)
   --slow-prefill-ms N        extra time per prefill answer
   --slow-decode-ms N         extra time before the first decoded token
   --break-decode-after N     the decode stream breaks after N tokens
@@ -50,6 +57,10 @@ async function main(): Promise<void> {
       'prefill-workers': { type: 'string', default: '2' },
       timing: { type: 'string', default: 'realistic' },
       'prefill-instance-type': { type: 'string' },
+      'decode-workers': { type: 'string' },
+      'decode-instance-type': { type: 'string' },
+      routing: { type: 'string' },
+      'disaggregation-threshold': { type: 'string' },
       'prompt-replay': { type: 'boolean', default: false },
       'optimized-decode': { type: 'boolean', default: false },
       'answer-tokens': { type: 'string' },
@@ -62,6 +73,7 @@ async function main(): Promise<void> {
       'prefill-timeout-ms': { type: 'string' },
       'crash-prefill-workers': { type: 'string' },
       'kv-lease-ms': { type: 'string' },
+      'break-kv-transfers': { type: 'boolean', default: false },
       'slow-prefill-ms': { type: 'string' },
       'slow-decode-ms': { type: 'string' },
       'break-decode-after': { type: 'string' },
@@ -80,6 +92,12 @@ async function main(): Promise<void> {
     prefillWorkers: integer(values['prefill-workers'], 'prefill-workers', 1),
     timing: MockTiming.of(values.timing!),
     prefillInstanceType: values['prefill-instance-type'],
+    decodeWorkers: integer(values['decode-workers'], 'decode-workers', 1),
+    decodeInstanceType: values['decode-instance-type'],
+    ...(values.routing ? { routing: Routing.of(values.routing) } : {}),
+    ...(values['disaggregation-threshold'] && values['disaggregation-threshold'] !== 'auto'
+      ? { disaggregationThreshold: integer(values['disaggregation-threshold'], 'disaggregation-threshold') }
+      : {}),
     promptReplay: values['prompt-replay'],
     optimizedDecode: values['optimized-decode'],
     answerTokens: integer(values['answer-tokens'], 'answer-tokens', 1),
@@ -90,6 +108,7 @@ async function main(): Promise<void> {
     faults: {
       crashedPrefillWorkers: integer(values['crash-prefill-workers'], 'crash-prefill-workers'),
       kvLeaseMs: integer(values['kv-lease-ms'], 'kv-lease-ms'),
+      kvTransferBreaks: values['break-kv-transfers'],
       prefillDelayMs: integer(values['slow-prefill-ms'], 'slow-prefill-ms'),
       decodeDelayMs: integer(values['slow-decode-ms'], 'slow-decode-ms'),
       decodeBreakAfterTokens: integer(values['break-decode-after'], 'break-decode-after'),

@@ -237,17 +237,21 @@ export class DisaggregatedInference extends Construct {
       vpc: network?.vpc,
       // The network's private subnets across its zones: only the EFA fleets must share one zone.
       vpcSubnets: network?.serviceSubnets,
-      secretsManagerEndpoint: network ? this.secretsManagerRoute(network, userVpc) : undefined,
+      secretsManagerEndpoint: network ? this.apiRoute(network, userVpc, 'secretsmanager')?.[0] : undefined,
+      discoveryEndpoints: network ? this.apiRoute(network, userVpc, 'elasticloadbalancing', 'ec2') : undefined,
     });
   }
 
   /**
-   * Where the router reaches Secrets Manager: the network's interface endpoint; without one, in a
-   * VPC this construct created (so no endpoint exists), the public endpoint through the NAT gateway.
-   * In your own VPC the layer's default applies (an endpoint answering inside the VPC's range).
+   * Where the router reaches AWS APIs (Secrets Manager for the decode API key; Elastic Load Balancing
+   * and EC2 to discover the fleets' hosts): the network's interface endpoints for them; without
+   * them, in a VPC this construct created, the public endpoints through the NAT gateway. In your own
+   * VPC the layer's default applies (endpoints answering inside the VPC's range).
    */
-  private secretsManagerRoute(network: EfaNetwork, userVpc: boolean): ec2.IConnectable | undefined {
-    return network.interfaceEndpoints.secretsmanager ?? (userVpc ? undefined : ec2.Peer.anyIpv4());
+  private apiRoute(network: EfaNetwork, userVpc: boolean, ...services: string[]): ec2.IConnectable[] | undefined {
+    const endpoints = services.map((service) => network.interfaceEndpoints[service]);
+    if (endpoints.every((endpoint) => endpoint !== undefined)) return endpoints;
+    return userVpc ? undefined : [ec2.Peer.anyIpv4()];
   }
 
   private createHuggingFaceTokenSecret(): secretsmanager.Secret {

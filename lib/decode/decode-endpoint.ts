@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import type { IServerFleet } from '../fleet';
 import { DecodeKvCapability } from './decode-kv-capability';
 import { grantReadApiKey } from './grant-read-api-key';
 import { urlPort } from './url-port';
@@ -36,6 +37,12 @@ export interface IDecodeEndpoint extends IConstruct {
    * URL, a server elsewhere) has connections with no security group.
    */
   readonly connections: ec2.Connections;
+  /**
+   * The server fleet behind the endpoint, which the invocation layer scales on decode load, alarms
+   * on, charts, and routes to host by host.
+   * @default - none (a CS-3, an endpoint built elsewhere): no scaling, no fleet alarms or graphs
+   */
+  readonly fleet?: IServerFleet;
   /** Grants a caller what it needs beyond the network (reading the API key, ...). */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
 }

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { createLogGroupKey } from '../encryption';
+import { VLLM_LOAD_GAUGES } from '../runtime/openai/vllm-metrics';
 
 /** Port of neuron-monitor's Prometheus exporter. Its default is 8000, vLLM's port, so it is always given. */
 export const NEURON_MONITOR_PROMETHEUS_PORT = 8008;
@@ -55,9 +56,21 @@ export class FleetTelemetry extends Construct {
 
   /** NeuronCore utilization (0 to 1) across the fleet's cores, from neuron-monitor. */
   public metricNeuronCoreUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricOfFleet('neuroncore_utilization_ratio', props);
+  }
+
+  /**
+   * One of vLLM's scheduler gauges (`VLLM_LOAD_GAUGES`), averaged over the fleet's hosts: the agent
+   * publishes each host's scrape once a minute under the `Fleet` dimension, so the average is per host.
+   */
+  public metricVllmGauge(gauge: keyof typeof VLLM_LOAD_GAUGES, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricOfFleet(VLLM_LOAD_GAUGES[gauge], props);
+  }
+
+  private metricOfFleet(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: FLEET_METRIC_NAMESPACE,
-      metricName: 'neuroncore_utilization_ratio',
+      metricName,
       dimensionsMap: { Fleet: this.props.fleetName },
       statistic: cloudwatch.Stats.AVERAGE,
       period: Duration.minutes(1),
@@ -105,7 +118,7 @@ export class FleetTelemetry extends Construct {
                   source_labels: ['job'],
                   label_matcher: '^vllm$',
                   dimensions: perFleetAndHost,
-                  metric_selectors: ['^vllm:num_requests_running$', '^vllm:num_requests_waiting$', '^vllm:kv_cache_usage_perc$'],
+                  metric_selectors: [...Object.values(VLLM_LOAD_GAUGES).map((name) => `^${name}$`), '^vllm:kv_cache_usage_perc$'],
                 },
               ],
             },

@@ -15,7 +15,7 @@ import { scheduleCapacityBlock } from './capacity-block';
 import { FleetCapacity, resolveFleetCapacity } from './fleet-capacity';
 import { acknowledgeFleetFindings } from './fleet-acknowledgements';
 import { PurchaseOption } from './purchase-option';
-import type { IServerFleet } from './server-fleet';
+import type { FleetHosts, IServerFleet } from './server-fleet';
 import type { TrainiumServerFleetProps } from './trainium-fleet-props';
 import { setUpFleetServers } from './fleet-server-setup';
 import { FleetTelemetry, NEURON_MONITOR_PROMETHEUS_PORT } from './fleet-telemetry';
@@ -55,6 +55,8 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
   public readonly healthCheckGracePeriod: Duration;
   /** Callers of the load balancer (default port: the server port). */
   public readonly connections: ec2.Connections;
+  /** The hosts, for a router that routes to them directly: the target group and the instances' own security group. */
+  public readonly hosts: FleetHosts;
   /** The instances' own security group (besides the network's EFA group on every interface). */
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
   public readonly role: iam.Role;
@@ -138,6 +140,11 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
       securityGroups: this.loadBalancer.connections.securityGroups,
       defaultPort: ec2.Port.tcp(this.port),
     });
+    this.hosts = {
+      targetGroupArn: this.targetGroup.targetGroupArn,
+      port: this.port,
+      connections: new ec2.Connections({ securityGroups: [this.instanceSecurityGroup], defaultPort: ec2.Port.tcp(this.port) }),
+    };
     this.endpointUrl = `http://${this.loadBalancer.loadBalancerDnsName}:${this.port}`;
     acknowledgeFleetFindings({
       role: this.role,
@@ -162,6 +169,19 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
   /** Instances failing the load balancer's `/health` check. */
   public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.unHealthyHostCount(props);
+  }
+
+  /** The fleet itself: the invocation layer scales it, alarms on its health, charts it and routes to its hosts. */
+  public get fleet(): IServerFleet {
+    return this;
+  }
+
+  public metricRunningRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.telemetry.metricVllmGauge('running', props);
+  }
+
+  public metricWaitingRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.telemetry.metricVllmGauge('waiting', props);
   }
 
   /** NeuronCore utilization (0 to 1) across the fleet, from neuron-monitor through the CloudWatch agent. */
@@ -252,6 +272,7 @@ export abstract class TrainiumServerFleet extends Construct implements IServerFl
   private createInstanceSecurityGroup(network: IEfaNetwork): ec2.SecurityGroup {
     const sg = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: network.vpc,
+      // Also the router's way in (router-discovery.ts); the description stays, as changing it replaces the group.
       description: `${this.node.path}: server port from its load balancer; HTTPS out for model and package downloads`,
       allowAllOutbound: false,
     });

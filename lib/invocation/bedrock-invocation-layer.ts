@@ -21,7 +21,9 @@ import type { InvocationOptions } from './invocation-options';
 import { createAccessLogGroup, createInvocationRestApi, logEncryptionKey } from './invocation-rest-api';
 import { OpenAiRoute } from '../runtime/openai/openai-routes';
 import { deriveModelRegistry } from './model-registry';
+import { DecodeAutoScaling, DecodeScaling } from './decode-scaling';
 import { PrefillAutoScaling, PrefillScaling } from './prefill-scaling';
+import { allowRouterDiscovery } from './router-discovery';
 import { createRouterFunctions } from './router-functions';
 import { createRouterConnections, createRouterRole, defaultRouterSubnets } from './router-network';
 
@@ -63,6 +65,15 @@ export interface BedrockInvocationLayerProps extends InvocationOptions {
    * @default - HTTPS to the VPC's CIDR range, where an interface endpoint with private DNS answers
    */
   readonly secretsManagerEndpoint?: ec2.IConnectable;
+  /**
+   * Where the router reaches the Elastic Load Balancing and EC2 APIs, through which it discovers the
+   * healthy hosts of the prefill and decode fleets (`IServerFleet.hosts`) to route to them directly;
+   * the router's security group may reach them on 443. Without these APIs the router keeps to the
+   * fleets' load balancers.
+   *
+   * @default - HTTPS to the VPC's CIDR range, where interface endpoints with private DNS answer
+   */
+  readonly discoveryEndpoints?: ec2.IConnectable[];
 }
 
 /**
@@ -98,6 +109,8 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
   public readonly alarms: InvocationAlarms;
   /** The prefill scaling policy, when one was created. */
   public readonly prefillScaling?: PrefillScaling;
+  /** The decode scaling policy, when one was created. */
+  public readonly decodeScaling?: DecodeScaling;
   /** The `execute-api` endpoint created for a private API, if any. */
   public readonly vpcEndpoint?: ec2.IInterfaceVpcEndpoint;
 
@@ -118,6 +131,7 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
     this.connections = createRouterConnections(this, { ...props, decodeTiers });
     this.routerRole = createRouterRole(this, props.vpc !== undefined);
     this.grantPrincipal = this.routerRole;
+    allowRouterDiscovery(this, { ...props, role: this.routerRole, connections: this.connections, decodeTiers });
     this.logEncryptionKey = logEncryptionKey(this, props);
     // Across the VPC's Availability Zones (the API itself is regional): only the EFA fleets are bound to one.
     const vpcSubnets = props.vpc ? (props.vpcSubnets ?? defaultRouterSubnets(props.vpc)) : undefined;
@@ -164,21 +178,26 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
     this.apiUrl = this.api.urlForPath('/').replace(/\/$/, '');
     this.apiKeyUrl = this.apiKeyAuthorizer ? `${this.apiUrl}/${API_KEY_PATH_PREFIX}` : undefined;
 
+    this.prefillScaling = this.createPrefillScaling(props);
+    this.decodeScaling = this.createDecodeScaling(props);
     this.dashboard = new InvocationDashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       metrics: this,
       modelIds: this.modelIds,
       prefill: props.prefill,
+      decode: props.decode,
+      decodeScaling: this.decodeScaling,
     }).dashboard;
     this.alarms = new InvocationAlarms(this, 'Alarms', {
       metrics: this,
       modelIds: this.modelIds,
       prefill: props.prefill,
+      decode: props.decode,
+      decodeScaling: this.decodeScaling,
       timeToFirstTokenTarget: props.timeToFirstTokenTarget ?? Duration.seconds(2),
       errorRatePercentThreshold: props.errorRatePercentThreshold ?? 5,
       alarmTopic: props.alarmTopic,
     });
-    this.prefillScaling = this.createPrefillScaling(props);
   }
 
   /** Grants `execute-api:Invoke` on every method of the API's stage: the Bedrock operations and the OpenAI-compatible path. */
@@ -207,6 +226,13 @@ export class BedrockInvocationLayer extends InvocationMetricsBase implements ec2
       prefillLatencySums: this.modelIds.map((modelId) => this.metricPrefillLatency({ modelId, statistic: 'Sum' })),
       healthyHosts: fleet.metricHealthyHostCount(),
     });
+  }
+
+  private createDecodeScaling(props: BedrockInvocationLayerProps): DecodeScaling | undefined {
+    const options = (props.decodeScaling ?? DecodeAutoScaling.targetTracking()).targetTrackingOptions;
+    const fleet = props.decode.fleet;
+    if (!options || !fleet) return undefined;
+    return new DecodeScaling(this, 'DecodeScaling', { ...options, fleet });
   }
 }
 

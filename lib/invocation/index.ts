@@ -8,5 +8,7 @@ export * from './bedrock-invocation-layer';
 export * from './invocation-alarms';
 export * from './invocation-dashboard';
 export * from './invocation-metrics';
+export * from './fleet-scaling-options';
 export * from './prefill-scaling';
+export * from './decode-scaling';
 export * from './mock-workers';

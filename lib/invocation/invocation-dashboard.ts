@@ -1,6 +1,9 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import type { IDecodeEndpoint } from '../decode';
+import type { IServerFleet } from '../fleet';
 import type { IPrefillEndpoint } from '../prefill';
+import type { DecodeScaling } from './decode-scaling';
 import type { IInvocationMetrics } from './invocation-metrics';
 
 /** Inputs of the invocation dashboard. */
@@ -19,12 +22,22 @@ export interface InvocationDashboardProps {
    * @default - none: no fleet graphs
    */
   readonly prefill?: IPrefillEndpoint;
+  /**
+   * The standard decode tier, whose fleet (if it has one) gets a row: its hosts, and the streams on them.
+   * @default - none: no decode fleet row
+   */
+  readonly decode?: IDecodeEndpoint;
+  /**
+   * The decode scaling policy, whose target the streams graph shows.
+   * @default - none: no target line
+   */
+  readonly decodeScaling?: DecodeScaling;
 }
 
 /**
  * One dashboard for the whole request path: latency the user feels (time to first token, time per
- * output token), where it goes (prefill, KV hand-off), throughput, errors by type, and the prefill
- * fleet behind it.
+ * output token), where it goes (prefill, KV hand-off), throughput, errors by type, the prefill
+ * fleet behind it, and a decode fleet with the streams it carries.
  */
 export class InvocationDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -82,16 +95,37 @@ export class InvocationDashboard extends Construct {
       }),
       new cloudwatch.GraphWidget({ title: 'Errors by type', width: 8, left: [metrics.metricErrorsByType()] }),
       prefillFleet
-        ? new cloudwatch.GraphWidget({
-            title: 'Prefill fleet',
-            width: 8,
-            left: [
-              prefillFleet.metricInServiceInstances().with({ label: 'In service' }),
-              prefillFleet.metricHealthyHostCount().with({ label: 'Healthy' }),
-              prefillFleet.metricUnhealthyHostCount().with({ label: 'Unhealthy' }),
-            ],
-          })
+        ? hostsGraph('Prefill fleet', prefillFleet)
         : new cloudwatch.TextWidget({ markdown: 'The prefill tier publishes no fleet metrics.', width: 8 }),
     );
+    const decodeFleet = props.decode?.fleet;
+    if (decodeFleet) {
+      const target = props.decodeScaling?.targetStreamsPerHost;
+      this.dashboard.addWidgets(
+        hostsGraph('Decode fleet', decodeFleet),
+        new cloudwatch.GraphWidget({
+          title: 'Decode streams per host',
+          width: 16,
+          left: [
+            decodeFleet.metricRunningRequests().with({ label: 'Running (in the batch)' }),
+            decodeFleet.metricWaitingRequests().with({ label: 'Waiting (KV pull, or no room in the batch)' }),
+          ],
+          leftAnnotations: target !== undefined ? [{ value: target, label: `Scaling target (${target})` }] : undefined,
+        }),
+      );
+    }
   }
+}
+
+/** A fleet's hosts: in service, passing and failing the load balancer's health check. */
+function hostsGraph(title: string, fleet: IServerFleet): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title,
+    width: 8,
+    left: [
+      fleet.metricInServiceInstances().with({ label: 'In service' }),
+      fleet.metricHealthyHostCount().with({ label: 'Healthy' }),
+      fleet.metricUnhealthyHostCount().with({ label: 'Unhealthy' }),
+    ],
+  });
 }

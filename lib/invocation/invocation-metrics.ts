@@ -47,6 +47,11 @@ export interface IInvocationMetrics {
   /** Requests per period (sum unless `statistic` is given). */
   metricRequests(options?: InvocationMetricOptions): cloudwatch.Metric;
   /**
+   * Requests per period whose decode worker could not pull the KV and got the prompt replayed
+   * instead (sum unless `statistic` is given).
+   */
+  metricKvRecomputes(options?: InvocationMetricOptions): cloudwatch.Metric;
+  /**
    * Failed requests per period (sum unless `statistic` is given): of one Bedrock error type (e.g.
    * `ThrottlingException`) when `errorType` is given, else the model's total.
    */
@@ -97,6 +102,10 @@ export abstract class InvocationMetricsBase extends Construct implements IInvoca
 
   public metricRequests(options: InvocationMetricOptions = {}): cloudwatch.Metric {
     return this.metric(METRIC_NAMES.requests, { statistic: 'Sum', ...options });
+  }
+
+  public metricKvRecomputes(options: InvocationMetricOptions = {}): cloudwatch.Metric {
+    return this.metric(METRIC_NAMES.kvRecomputes, { statistic: 'Sum', ...options });
   }
 
   /**

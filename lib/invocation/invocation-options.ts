@@ -4,6 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ApiEndpointType } from './api-endpoint-type';
 import type { ApiKeyAccess } from './api-key-access';
+import type { DecodeAutoScaling } from './decode-scaling';
 import type { PrefillAutoScaling } from './prefill-scaling';
 import type { ServedModelOptions } from './served-model';
 
@@ -113,6 +114,13 @@ export interface InvocationOptions extends ServedModelOptions {
    * @default PrefillAutoScaling.targetTracking()
    */
   readonly prefillScaling?: PrefillAutoScaling;
+  /**
+   * How the decode group follows decode load, on its own policy. Applies when the standard decode
+   * tier has a server fleet (`IDecodeEndpoint.fleet`, a Trainium decode fleet).
+   *
+   * @default DecodeAutoScaling.targetTracking()
+   */
+  readonly decodeScaling?: DecodeAutoScaling;
   /**
    * Name of the CloudWatch dashboard.
    *

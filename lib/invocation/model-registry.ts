@@ -1,7 +1,8 @@
 import type { Duration, Stack } from 'aws-cdk-lib';
-import type { DecodeRouteConfig, ModelRouteConfig, RegistryConfig, StageTimeoutsConfig } from '../runtime/routing/registry-config';
+import type { DecodeRouteConfig, ModelRouteConfig, RegistryConfig, StageTimeoutsConfig, WorkerDiscoveryConfig } from '../runtime/routing/registry-config';
 import { clientModelIds, getModelSpec } from '../hardware';
 import type { IDecodeEndpoint } from '../decode';
+import type { IServerFleet } from '../fleet';
 import type { IPrefillEndpoint } from '../prefill';
 import type { ServedModelOptions, StageTimeouts } from './served-model';
 
@@ -44,7 +45,9 @@ export function deriveModelRegistry(stack: Stack, tiers: ServingTiers, options: 
   }
   const route: ModelRouteConfig = {
     modelIds: [...modelIds],
+    // The load balancer: the fallback address when discovery finds no healthy host.
     prefillUrls: prefill ? [prefill.endpointUrl] : [],
+    ...discoveryOf('prefillDiscovery', prefill?.fleet),
     // Without prefill workers nothing is sent under this name; the decode tier's is the one that exists.
     prefillModel: (prefill ?? decode).servedModelName,
     decode: decodeRoute(decode),
@@ -60,6 +63,7 @@ export function deriveModelRegistry(stack: Stack, tiers: ServingTiers, options: 
       ),
     maxOutputTokens: options.maxOutputTokens ?? spec!.maxOutputTokens,
     ...(options.timeouts ? { timeouts: stageTimeoutsMs(options.timeouts) } : {}),
+    ...(options.disaggregationThreshold !== undefined ? { disaggregationThreshold: checkedThreshold(options.disaggregationThreshold) } : {}),
   };
   return { models: [route] };
 }
@@ -70,9 +74,16 @@ function decodeRoute(endpoint: IDecodeEndpoint): DecodeRouteConfig {
     url: endpoint.endpointUrl,
     model: endpoint.servedModelName,
     canIngestKv: endpoint.kvCapability.canIngestKv,
+    ...discoveryOf('discovery', endpoint.fleet),
     ...(endpoint.apiKeySecret ? { apiKey: { secretArn: endpoint.apiKeySecret.secretArn } } : {}),
     ...(endpoint.maxStopSequences !== undefined ? { maxStopSequences: endpoint.maxStopSequences } : {}),
   };
+}
+
+/** What the deployed router discovers a fleet's hosts by (its target group and server port), under `key`. */
+function discoveryOf<K extends string>(key: K, fleet: IServerFleet | undefined): { [key in K]?: WorkerDiscoveryConfig } {
+  const hosts = fleet?.hosts;
+  return hosts ? ({ [key]: { targetGroupArn: hosts.targetGroupArn, port: hosts.port } } as { [key in K]: WorkerDiscoveryConfig }) : {};
 }
 
 /** The router's limits in milliseconds, from the construct-side durations. */
@@ -84,6 +95,13 @@ function stageTimeoutsMs(timeouts: StageTimeouts): StageTimeoutsConfig {
     interTokenMs: ms(timeouts.interToken),
     totalMs: ms(timeouts.total),
   };
+}
+
+function checkedThreshold(threshold: number): number {
+  if (!(Number.isInteger(threshold) && threshold >= 0)) {
+    throw new Error(`BedrockInvocationLayer: disaggregationThreshold must be a whole number of tokens, 0 or more; got ${threshold}.`);
+  }
+  return threshold;
 }
 
 function lookUpModel(name: string, source: string) {

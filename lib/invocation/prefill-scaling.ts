@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
-import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { createTargetTrackingPolicy, metricStat } from './fleet-scaling';
+import type { FleetScalingOptions } from './fleet-scaling-options';
 
 /** How the prefill group follows its load. */
-export interface PrefillScalingOptions {
+export interface PrefillScalingOptions extends FleetScalingOptions {
   /**
    * In-flight prefill requests per healthy prefill host the group aims for. A trn2.48xlarge
    * batches several prompts per prefill step; past this many, time to first token grows.
@@ -12,22 +13,6 @@ export interface PrefillScalingOptions {
    * @default 8
    */
   readonly targetInFlightPerHost?: number;
-  /**
-   * How long a new prefill host takes from launch to serving: boot, weight download, loading
-   * the compiled Neuron artifacts. The scaling policy waits this long before counting a new host,
-   * so it does not launch a second wave while the first is still loading the model. (The fleet's
-   * health-check grace period is longer, an outer bound that covers a first-time compilation.)
-   *
-   * @default Duration.minutes(30)
-   */
-  readonly modelLoadTime?: Duration;
-  /**
-   * Never scale in on this metric (scale-in then happens only by hand or schedule); for groups
-   * whose hosts are too costly to reload.
-   *
-   * @default false
-   */
-  readonly disableScaleIn?: boolean;
 }
 
 /** Whether and how the invocation layer scales the prefill group on prefill load. */
@@ -80,42 +65,23 @@ export class PrefillScaling extends Construct {
     const latencyIds = props.prefillLatencySums.map((_, i) => `latency${i}`);
     const inFlight = `(${latencyIds.map((m) => `FILL(${m}, 0)`).join(' + ')}) / ${periodSeconds * 1000}`;
 
-    this.policy = new autoscaling.CfnScalingPolicy(this, 'Resource', {
-      autoScalingGroupName: props.autoScalingGroup.autoScalingGroupName,
-      policyType: 'TargetTrackingScaling',
-      estimatedInstanceWarmup: (props.modelLoadTime ?? Duration.minutes(30)).toSeconds(),
-      targetTrackingConfiguration: {
-        targetValue: target,
-        disableScaleIn: props.disableScaleIn ?? false,
-        customizedMetricSpecification: {
-          metrics: [
-            ...props.prefillLatencySums.map((metric, i) => ({
-              id: latencyIds[i],
-              metricStat: renderStat(metric, 'Sum'),
-              returnData: false,
-            })),
-            { id: 'hosts', metricStat: renderStat(props.healthyHosts, 'Average'), returnData: false },
-            {
-              id: 'inFlightPerHost',
-              expression: `${inFlight} / hosts`,
-              label: 'In-flight prefill requests per healthy host',
-              returnData: true,
-            },
-          ],
+    this.policy = createTargetTrackingPolicy(this, {
+      ...props,
+      targetValue: target,
+      metrics: [
+        ...props.prefillLatencySums.map((metric, i) => ({
+          id: latencyIds[i],
+          metricStat: metricStat(metric, 'Sum'),
+          returnData: false,
+        })),
+        { id: 'hosts', metricStat: metricStat(props.healthyHosts, 'Average'), returnData: false },
+        {
+          id: 'inFlightPerHost',
+          expression: `${inFlight} / hosts`,
+          label: 'In-flight prefill requests per healthy host',
+          returnData: true,
         },
-      },
+      ],
     });
   }
-}
-
-function renderStat(metric: cloudwatch.Metric, stat: string) {
-  const config = metric.toMetricConfig().metricStat!;
-  return {
-    metric: {
-      namespace: config.namespace,
-      metricName: config.metricName,
-      dimensions: (config.dimensions ?? []).map((d) => ({ name: d.name, value: String(d.value) })),
-    },
-    stat,
-  };
 }

@@ -22,7 +22,8 @@ function inVpc(connections: ec2.Connections): boolean {
 
 /**
  * The router functions' security group (`RouterSecurityGroup` in `scope`), allowed out to the
- * prefill tier, the decode endpoints and Secrets Manager only; outside a VPC, no group at all.
+ * prefill tier, the decode endpoints and Secrets Manager only (router-discovery.ts adds the fleets'
+ * hosts and the discovery APIs); outside a VPC, no group at all.
  */
 export function createRouterConnections(scope: Construct, props: RouterNetworkProps): ec2.Connections {
   const { prefill, decodeTiers, vpc } = props;
@@ -37,6 +38,7 @@ export function createRouterConnections(scope: Construct, props: RouterNetworkPr
   }
   const securityGroup = new ec2.SecurityGroup(scope, 'RouterSecurityGroup', {
     vpc,
+    // Also to the fleets' hosts and the discovery APIs (router-discovery.ts); the description stays, as changing it replaces the group.
     description: 'Bedrock-style router: egress only to the prefill load balancer, the decode endpoint and Secrets Manager',
     allowAllOutbound: false,
   });

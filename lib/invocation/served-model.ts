@@ -58,4 +58,15 @@ export interface ServedModelOptions {
    * @default - the router's defaults
    */
   readonly timeouts?: StageTimeouts;
+  /**
+   * Conditional disaggregation: a request whose prompt the chosen decode worker lacks at most this
+   * many tokens of (its cache holds the conversation's last turn) skips the prefill tier, and the
+   * decode worker computes the rest itself; each request's log line says which way it went. Only a
+   * decode tier that pulls KV takes such requests. `disaggregationThreshold` in the `/planning`
+   * subpath derives a threshold from the timing rules of the prefill and decode hardware: about
+   * 1,500 tokens for Llama 3.3 70B on trn2.48xlarge prefill and decode fleets, 0 with a CS-3.
+   *
+   * @default 0 - every request is prefilled on the prefill tier
+   */
+  readonly disaggregationThreshold?: number;
 }

@@ -12,6 +12,9 @@ export interface CompletionStreamOptions {
   readonly chat: boolean;
   /** The prompt's token count, for the usage chunk. */
   readonly promptTokens: number;
+  /** Of them, those the worker's prefix cache served, and those it wrote of a prefix the request asked to keep. */
+  readonly cachedTokens: number;
+  readonly cacheWriteTokens: number;
   readonly answer: MockAnswer;
   readonly maxTokens: number;
   readonly stops: readonly string[];
@@ -41,8 +44,8 @@ function chatDelta(token: MockToken): CompletionDelta {
  * A decode answer as vLLM streams it, in server-sent events: the answer's tokens (reasoning, text
  * or a tool call's pieces: see mock-answer.ts), one event each, as the decode batch produces them,
  * up to max_tokens, the end of the answer or a stop string in its text (which vLLM leaves out of the
- * text); then the finish reason, the usage (no prompt tokens came from a prefix cache: the mock has
- * none) and `[DONE]`.
+ * text); then the finish reason, the usage (with the prompt tokens the worker's prefix cache served)
+ * and `[DONE]`.
  */
 export async function* completionStream(options: CompletionStreamOptions): AsyncGenerator<Uint8Array> {
   const { chat, answer, maxTokens, stops, faults, signal } = options;
@@ -88,7 +91,12 @@ export async function* completionStream(options: CompletionStreamOptions): Async
     yield sseEvent({
       id,
       choices: [],
-      usage: { prompt_tokens: promptTokens, completion_tokens: produced, total_tokens: promptTokens + produced, prompt_tokens_details: { cached_tokens: 0 } },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: produced,
+        total_tokens: promptTokens + produced,
+        prompt_tokens_details: { cached_tokens: options.cachedTokens, cache_write_tokens: options.cacheWriteTokens },
+      },
     });
     yield sseEvent(SSE_DONE);
   } finally {

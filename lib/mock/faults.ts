@@ -39,6 +39,8 @@ export interface MockFaults {
   readonly crashedPrefillWorkers?: number;
   /** KV lease on the prefill workers, in ms; 0 expires every lease before the decode pulls it. @default 30000 */
   readonly kvLeaseMs?: number;
+  /** Every KV transfer breaks halfway (the prefill workers' KV servers drop the connection mid-blob). @default false */
+  readonly kvTransferBreaks?: boolean;
   /** Extra time every prefill answer takes, in ms (slow workers). @default 0 */
   readonly prefillDelayMs?: number;
   /** Extra time before the decode's first token, in ms (a slow decode). @default 0 */

@@ -18,4 +18,6 @@ export * from './decode-worker';
 export * from './kv-transport';
 export * from './kv-lease';
 export * from './kv-blob';
+export * from './prefix-cache';
+export * from './prompt-cache';
 export * from './tokenizer';

@@ -9,8 +9,11 @@ import { sleep } from './sleep';
  * so another transport (or none, for prompt replay) plugs in without touching it.
  */
 export interface KvSource {
-  /** Fetches the blob named by a prefill answer's `kv_transfer_params`; rejects with the reason it failed. */
-  pull(params: KvTransferParams, signal: AbortSignal): Promise<Buffer>;
+  /**
+   * Fetches the KV named by a prefill answer's `kv_transfer_params`, from token `fromToken` on (the
+   * blocks before it the decode worker has cached); rejects with the reason it failed.
+   */
+  pull(params: KvTransferParams, signal: AbortSignal, fromToken?: number): Promise<Buffer>;
 }
 
 /** The prefill side of a transport: where decode workers pull from. */
@@ -25,11 +28,13 @@ export interface SocketKvServerOptions {
   readonly host?: string;
   /** Simulated transfer time for a blob, in ms (see the timing model). @default none */
   readonly transferDelayMs?: (blobBytes: number) => number;
+  /** Every transfer breaks halfway: the connection drops after half the blob (a transfer error). @default false */
+  readonly breakTransfers?: boolean;
 }
 
 /**
- * Serves leased blobs over TCP: the puller sends `PULL <lease id>\n` (or `RELEASE <lease id>\n`
- * when it gives up) and gets `OK <bytes>\n<blob>` or `ERR <reason>\n`.
+ * Serves leased KV over TCP: the puller sends `PULL <lease id> [<from token>]\n` (or
+ * `RELEASE <lease id>\n` when it gives up) and gets `OK <bytes>\n<blob>` or `ERR <reason>\n`.
  */
 export async function startSocketKvServer(store: KvLeaseStore, options: SocketKvServerOptions = {}): Promise<KvTransferServer> {
   const host = options.host ?? '127.0.0.1';
@@ -51,7 +56,7 @@ export async function startSocketKvServer(store: KvLeaseStore, options: SocketKv
         return;
       }
       socket.off('data', onData);
-      const [verb, id] = line.slice(0, end).trim().split(' ');
+      const [verb, id, from] = line.slice(0, end).trim().split(' ');
       if (verb === 'RELEASE' && id) {
         store.release(id);
         socket.end('OK 0\n');
@@ -61,7 +66,12 @@ export async function startSocketKvServer(store: KvLeaseStore, options: SocketKv
         socket.end('ERR expected PULL <lease id> or RELEASE <lease id>\n');
         return;
       }
-      const taken = store.take(id);
+      const fromToken = from === undefined ? 0 : Number(from);
+      if (!Number.isInteger(fromToken) || fromToken < 0) {
+        socket.end('ERR the from token must be a whole number\n');
+        return;
+      }
+      const taken = store.take(id, fromToken);
       if ('error' in taken) {
         socket.end(`ERR ${taken.error}\n`);
         return;
@@ -69,7 +79,8 @@ export async function startSocketKvServer(store: KvLeaseStore, options: SocketKv
       sleep(options.transferDelayMs?.(taken.blob.length) ?? 0, gone.signal).then(
         () => {
           socket.write(`OK ${taken.blob.length}\n`);
-          socket.end(taken.blob);
+          if (options.breakTransfers) socket.write(taken.blob.subarray(0, taken.blob.length >> 1), () => socket.destroy());
+          else socket.end(taken.blob);
         },
         () => undefined, // the puller left; the lease is already released
       );
@@ -93,7 +104,7 @@ export async function startSocketKvServer(store: KvLeaseStore, options: SocketKv
 
 /** Pulls blobs from `startSocketKvServer` at the `remote_host`/`remote_port` of the params. */
 export const socketKvSource: KvSource = {
-  pull(params: KvTransferParams, signal: AbortSignal): Promise<Buffer> {
+  pull(params: KvTransferParams, signal: AbortSignal, fromToken = 0): Promise<Buffer> {
     const id = params.remote_request_id;
     if (!params.remote_host || !params.remote_port || !id) {
       return Promise.reject(new Error('kv_transfer_params name no remote_host, remote_port and remote_request_id'));
@@ -113,7 +124,7 @@ export const socketKvSource: KvSource = {
         net.connect(params.remote_port!, params.remote_host!).on('error', () => undefined).end(`RELEASE ${id}\n`);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      socket.on('connect', () => socket.write(`PULL ${id}\n`));
+      socket.on('connect', () => socket.write(`PULL ${id} ${fromToken}\n`));
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));
       socket.on('error', (error) => fail(new Error(`KV pull from ${params.remote_host}:${params.remote_port} failed: ${error.message}`)));
       socket.on('end', () => {
@@ -127,6 +138,8 @@ export const socketKvSource: KvSource = {
         if (!status.startsWith('OK ') || blob.length !== bytes) return reject(new Error('KV transfer ended early'));
         resolve(blob);
       });
+      // A connection that closes without an end (dropped mid-blob) settles too; after an end this does nothing.
+      socket.on('close', () => fail(new Error('KV transfer ended early')));
     });
   },
 };

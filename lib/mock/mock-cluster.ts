@@ -1,15 +1,24 @@
 import { BedrockGateway, BedrockGatewayOptions } from '../runtime/bedrock/gateway';
+import { metricsLoadReader } from '../runtime/openai/vllm-metrics';
+import { nodeFetch } from '../runtime/routing/node-fetch';
 import { RegistryConfig } from '../runtime/routing/registry-config';
+import { RegistryWorkerDirectory } from '../runtime/routing/registry-worker-directory';
+import type { Routing } from '../runtime/routing/routing';
 import { NodeServerOptions, RunningServer, startNodeServer } from '../runtime/server/node-server';
 import { MockModel, MockWorkersOptions, startMockWorkers } from './mock-workers';
 
 export interface MockClusterOptions extends MockWorkersOptions {
   /** The gateway's port; 0 picks a free one. @default 0 */
   readonly port?: number;
-  /** Gateway limits and telemetry sink. @default the gateway's defaults */
+  /**
+   * Gateway limits and telemetry sink. @default the gateway's defaults, with a worker directory that
+   * reads the workers' `/metrics` (as the deployed router reads vLLM's)
+   */
   readonly gateway?: Omit<BedrockGatewayOptions, 'registry'>;
   /** The gateway's HTTP server: body time limit, body bytes per connection, shutdown grace, idle limit. @default the server's defaults */
   readonly server?: Pick<NodeServerOptions, 'bodyTimeoutMs' | 'maxConnectionBodyBytes' | 'shutdownGraceMs' | 'idleTimeoutMs'>;
+  /** How the gateway's router picks prefill and decode workers. @default the router's (Routing.PREFIX_AWARE) */
+  readonly routing?: Routing;
 }
 
 export interface MockCluster {
@@ -28,7 +37,11 @@ export interface MockCluster {
 export async function startMockCluster(options: MockClusterOptions = {}): Promise<MockCluster> {
   const workers = await startMockWorkers(options);
   try {
-    const gateway = new BedrockGateway({ ...options.gateway, registry: workers.registry });
+    // The workers' own load figures reach the routing policy as deployed (read over plain node:http,
+    // whatever the gateway's worker fetch records or rewrites).
+    const directory = new RegistryWorkerDirectory({ readLoad: metricsLoadReader(nodeFetch) });
+    const router = { workers: directory, ...options.gateway?.router, ...(options.routing ? { routing: options.routing } : {}) };
+    const gateway = new BedrockGateway({ ...options.gateway, router, registry: workers.registry });
     const server: RunningServer = await startNodeServer((request) => gateway.handle(request), {
       ...options.server,
       port: options.port ?? 0,

@@ -8,7 +8,8 @@ export class MockTiming {
   public static readonly NONE = new MockTiming('none');
   /**
    * The planner's calibrated timing rules: prefill on a Trainium instance type, the KV hand-off over
-   * its EFA, decode at the CS-3's published speed (the mock decode worker plays the CS-3).
+   * its EFA, decode at the CS-3's published speed (the mock decode worker plays the CS-3) or, given a
+   * decode instance type, as a Trainium decode fleet.
    */
   public static readonly REALISTIC = new MockTiming('realistic');
 
@@ -20,9 +21,12 @@ export class MockTiming {
 
   private constructor(public readonly name: string) {}
 
-  /** The stage times this choice gives a model (realistic: on `prefillInstanceType`, default trn2.48xlarge, all its cores). */
-  public timingFor(model: ModelSpec, prefillInstanceType = DEFAULT_PREFILL_INSTANCE_TYPE): ServingTiming {
+  /**
+   * The stage times this choice gives a model (realistic: prefill on `prefillInstanceType`, default
+   * trn2.48xlarge, all its cores; decode on `decode`, default a CS-3).
+   */
+  public timingFor(model: ModelSpec, prefillInstanceType = DEFAULT_PREFILL_INSTANCE_TYPE, decode: DecodeTier = DecodeTier.cs3()): ServingTiming {
     if (this !== MockTiming.REALISTIC) return NO_TIMING;
-    return timingOf({ model, prefill: { instanceType: prefillInstanceType }, decode: DecodeTier.cs3() });
+    return timingOf({ model, prefill: { instanceType: prefillInstanceType }, decode });
   }
 }

@@ -50,10 +50,23 @@ function renderMessage(message: ChatMessage): string {
   }
 }
 
+/** The template's text of the tools and `messages`, without the generation prompt that ends a whole chat. */
+function renderConversation(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[]): string {
+  const toolTurn = tools && tools.length > 0 ? turn('system', `Tools: ${JSON.stringify(tools)}`) : '';
+  return `<|begin_of_text|>${toolTurn}${messages.map(renderMessage).join('')}`;
+}
+
 /** Llama 3's chat template, as vLLM applies it to `messages` (the tools as JSON, then the generation prompt). */
 export function renderChat(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[]): string {
-  const toolTurn = tools && tools.length > 0 ? turn('system', `Tools: ${JSON.stringify(tools)}`) : '';
-  return `<|begin_of_text|>${toolTurn}${messages.map(renderMessage).join('')}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+  return `${renderConversation(messages, tools)}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+}
+
+/**
+ * Tokens of a chat's prompt through its first `count` messages (the tools included): where a cache
+ * hint's prefix ends. Each turn ends in a special marker, so these are the whole prompt's first tokens.
+ */
+export function chatPrefixTokenCount(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] | undefined, count: number): number {
+  return tokenize(renderConversation(messages.slice(0, count), tools)).length;
 }
 
 export type MockPrompt = { readonly messages: readonly ChatMessage[]; readonly tools?: readonly ToolDefinition[] } | { readonly prompt: string };

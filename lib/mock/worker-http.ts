@@ -1,5 +1,7 @@
 import { GatewayRequest, GatewayResponse, HttpHandler, jsonResponse } from '../runtime/http/http-types';
+import { renderReportedLoad } from '../runtime/openai/vllm-metrics';
 import { ChatMessage, CompletionRequest, PATHS, TokenizeRequest, TokenizeResponse, WorkerErrorBody } from '../runtime/openai/worker-protocol';
+import type { ReportedLoad } from '../runtime/routing/worker-directory';
 import { MockPrompt, promptTokenIds } from './tokenizer';
 
 /** Pieces both mock workers use to speak vLLM's OpenAI-compatible API. */
@@ -26,20 +28,36 @@ async function answering(run: () => Promise<GatewayResponse>): Promise<GatewayRe
 }
 
 /**
- * vLLM's routes as both mock workers serve them: `/health`, `/tokenize`, and the chat and plain
- * completion endpoints, which `complete` answers (prefill or decode).
+ * vLLM's routes as both mock workers serve them: `/health`, `/metrics` (vLLM's load gauges, as
+ * `load` makes them of the completions `complete` has not answered yet), `/tokenize`, and the chat
+ * and plain completion endpoints, which `complete` answers (prefill or decode).
  */
 export function workerRoutes(
   servedModel: string,
   contextWindow: number,
   complete: (request: GatewayRequest) => Promise<GatewayResponse>,
+  load: (unanswered: number) => ReportedLoad,
 ): HttpHandler {
+  let unanswered = 0;
+  const completing = async (request: GatewayRequest) => {
+    unanswered++;
+    try {
+      return await complete(request);
+    } finally {
+      unanswered--;
+    }
+  };
   return (request) =>
     answering(async () => {
       if (request.method === 'GET' && request.path === PATHS.health) return jsonResponse(200, {});
+      if (request.method === 'GET' && request.path === PATHS.metrics) {
+        // prometheus_client's exposition content type (text format 0.0.4).
+        const page = Buffer.from(renderReportedLoad(load(unanswered), servedModel));
+        return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, body: page };
+      }
       if (request.method !== 'POST') return workerError(405, `${request.method} is not allowed`, 'MethodNotAllowed');
       if (request.path === PATHS.tokenize) return tokenizeAnswer(request, servedModel, contextWindow);
-      if (request.path === PATHS.completions || request.path === PATHS.chatCompletions) return complete(request);
+      if (request.path === PATHS.completions || request.path === PATHS.chatCompletions) return completing(request);
       return workerError(404, `no route ${request.path}`, 'NotFoundError');
     });
 }

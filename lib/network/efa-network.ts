@@ -46,7 +46,8 @@ export interface EfaNetworkProps {
   readonly s3GatewayEndpoint?: boolean;
   /**
    * Create interface endpoints for SSM (ssm, ssmmessages, ec2messages), CloudWatch Logs, ECR
-   * (api, dkr) and Secrets Manager in the EFA subnet, so instances reach them without the internet.
+   * (api, dkr) and Secrets Manager in the EFA subnet, so instances reach them without the internet,
+   * and for Elastic Load Balancing and EC2, through which the router discovers the fleets' hosts.
    * @default true
    */
   readonly interfaceEndpoints?: boolean;
@@ -216,6 +217,9 @@ export class EfaNetwork extends Construct implements IEfaNetwork {
       'ecr.api': ec2.InterfaceVpcEndpointAwsService.ECR,
       'ecr.dkr': ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
       secretsmanager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      // The router's discovery of the fleets' healthy hosts (DescribeTargetHealth, DescribeInstances).
+      elasticloadbalancing: ec2.InterfaceVpcEndpointAwsService.ELASTIC_LOAD_BALANCING,
+      ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
     };
     for (const [name, service] of Object.entries(services)) {
       const endpoint = new ec2.InterfaceVpcEndpoint(this, `Endpoint-${name}`, {

@@ -10,6 +10,7 @@ export * from './engines/decode-batch';
 export * from './engines/prefill-queue';
 export * from './timing/calibration';
 export * from './timing/cs3-endpoint';
+export * from './timing/disaggregation-threshold';
 export * from './timing/model-arithmetic';
 export * from './timing/published-figures';
 export * from './timing/serving-engine';

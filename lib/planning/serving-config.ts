@@ -74,3 +74,21 @@ export function prefillReplica(config: Pick<ServingConfig, 'model' | 'prefill'>)
 export function timingOf(config: Pick<ServingConfig, 'model' | 'prefill' | 'decode'>): ServingTiming {
   return servingTiming(prefillReplica(config), config.decode.engine(config.model), (tokens) => kvCacheBytes(config.model, tokens));
 }
+
+/** Tokens of KV each tier's engine holds: what bounds a worker's prefix cache. */
+export interface KvCapacity {
+  readonly prefillTokens: number;
+  readonly decodeTokens: number;
+}
+
+/**
+ * The KV room of a configuration's engines (device memory less the weights, at the model's KV bytes
+ * per token; `TrainiumReplica.kvCapacityTokens`). No public figure says where a CS-3 keeps KV, and the
+ * timing rules bound it by streams alone; its room here is that many streams at the model's whole
+ * context window, the most its batch can use.
+ */
+export function kvCapacity(config: Pick<ServingConfig, 'model' | 'prefill' | 'decode'>): KvCapacity {
+  const limits = config.decode.engine(config.model).decodeLimits;
+  const decodeTokens = Number.isFinite(limits.kvCapacityTokens) ? limits.kvCapacityTokens : limits.maxSequences * config.model.contextWindow;
+  return { prefillTokens: prefillReplica(config).kvCapacityTokens, decodeTokens };
+}

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { IServerFleet, KvTransferRole, TrainiumServerFleet, TrainiumServerFleetProps } from '../fleet';
+import { KvTransferRole, TrainiumServerFleet, TrainiumServerFleetProps } from '../fleet';
 import type { IPrefillEndpoint } from './prefill-endpoint';
 
 /** Properties of a {@link TrainiumPrefillFleet}. */
@@ -13,10 +13,5 @@ export interface TrainiumPrefillFleetProps extends TrainiumServerFleetProps {}
 export class TrainiumPrefillFleet extends TrainiumServerFleet implements IPrefillEndpoint {
   constructor(scope: Construct, id: string, props: TrainiumPrefillFleetProps) {
     super(scope, id, props, KvTransferRole.PRODUCER);
-  }
-
-  /** The fleet itself: the invocation layer scales it on prefill load, alarms on its health and charts it. */
-  public get fleet(): IServerFleet | undefined {
-    return this;
   }
 }

@@ -11,6 +11,13 @@
 export * from './bedrock/gateway';
 export * from './bedrock/errors';
 export type { RouterOptions } from './routing/generation';
+// How the router picks workers (RouterOptions.routing).
+export { Routing, DEFAULT_ROUTING } from './routing/routing';
+// Where it finds its workers (RouterOptions.workers): the registry's URLs, or hosts a `discover`
+// function finds, each with its own load read from vLLM's /metrics.
+export * from './routing/worker-directory';
+export { RegistryWorkerDirectory, type RegistryWorkerDirectoryOptions } from './routing/registry-worker-directory';
+export { metricsLoadReader } from './openai/vllm-metrics';
 // What it serves: the registry, as JSON.
 export * from './routing/registry-config';
 export { DEFAULT_TIMEOUTS, type ModelRoute } from './routing/registry';

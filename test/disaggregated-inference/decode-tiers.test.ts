@@ -37,7 +37,13 @@ describe('a standard tier (Trainium decode fleet) and an optimized tier (CS-3) b
     for (const handler of ['index.handler', 'index.streamingHandler']) {
       const [model] = routerRegistry(template, handler).models;
       expect(model.prefillUrls).toHaveLength(1);
-      expect(model.decode).toEqual({ url: expect.stringMatching(/^http:\/\/.*:8000$/), model: 'meta-llama/Llama-3.3-70B-Instruct', canIngestKv: true });
+      expect(model.decode).toEqual({
+        url: expect.stringMatching(/^http:\/\/.*:8000$/),
+        model: 'meta-llama/Llama-3.3-70B-Instruct',
+        canIngestKv: true,
+        // The deployed router routes to the fleet's hosts; the CS-3 has none to discover.
+        discovery: { targetGroupArn: expect.stringMatching(/^\{Ref:InferenceDecode.*ServersGroup/), port: 8000 },
+      });
       expect(model.optimizedDecode).toEqual({
         url: CS3,
         model: 'llama-3.3-70b',

@@ -47,16 +47,53 @@ describe('a prefill worker that crashes', () => {
   });
 });
 
-test('a KV lease that expires before the pull is a ServiceUnavailableException naming the lease', async () => {
-  const c = await cluster({ faults: { kvLeaseMs: 0 } });
-  const client = bedrockClient(c.endpoint);
-  // Several in a row: once the process is warm, a hand-off can cross localhost within a millisecond.
-  for (let i = 0; i < 10; i++) {
-    const error = await rejection(client.send(ask()));
-    expect(error.name).toBe('ServiceUnavailableException');
-    expect(error.message).toMatch(/KV load failed: KV lease .* expired before the pull/);
-  }
-  expect(leases(c)).toBe(0);
+describe("a KV hand-off that fails is recovered by prompt replay on the decode worker (vLLM's kv_load_failure_policy: recompute)", () => {
+  /** The one request's log line, after the request succeeded. */
+  const recovered = async (c: MockCluster, logs: string[]) => {
+    const answer = await bedrockClient(c.endpoint).send(ask());
+    expect(answer.usage?.outputTokens).toBe(8);
+    const line = JSON.parse(logs.find((l) => l.includes('"Operation":"Converse"'))!);
+    // Logged with why, counted as a metric, and the decode worker computed the prompt itself.
+    expect(line.KvRecomputes).toBe(1);
+    expect(line._aws.CloudWatchMetrics[0].Metrics).toContainEqual({ Name: 'KvRecomputes', Unit: 'Count' });
+    const decode = c.models[0].decode.worker.stats();
+    expect(decode.computedTokens).toBeGreaterThan(0);
+    expect(decode.pulledTokens).toBe(0);
+    return line;
+  };
+
+  test('the lease expired before the pull: the log names the lease', async () => {
+    const logs: string[] = [];
+    const c = await cluster({ faults: { kvLeaseMs: 0 } }, logs);
+    const line = await recovered(c, logs);
+    expect(line.KvRecompute).toMatch(/KV load failed: KV lease .* expired before the pull/);
+    // Several more in a row: once the process is warm, a hand-off can cross localhost within a
+    // millisecond, and a 0 ms lease must still have run out before the pull every time.
+    const client = bedrockClient(c.endpoint);
+    for (let i = 0; i < 9; i++) expect((await client.send(ask())).usage?.outputTokens).toBe(8);
+    const recomputes = logs.map((l) => JSON.parse(l)).filter((l) => l.Operation === 'Converse').map((l) => l.KvRecompute);
+    expect(recomputes).toHaveLength(10);
+    for (const why of recomputes) expect(why).toMatch(/KV load failed: KV lease .* expired before the pull/);
+    expect(leases(c)).toBe(0);
+  });
+
+  test('the prefill worker is gone by the time the decode worker pulls (its KV endpoint refuses)', async () => {
+    const logs: string[] = [];
+    const c = await cluster({ prefillWorkers: 1 }, logs);
+    await c.models[0].prefill[0].kvServer!.close();
+    const line = await recovered(c, logs);
+    expect(line.KvRecompute).toMatch(/KV load failed: KV pull from .* failed/);
+  });
+
+  test('the transfer breaks halfway', async () => {
+    const logs: string[] = [];
+    const c = await cluster({ faults: { kvTransferBreaks: true } }, logs);
+    const line = await recovered(c, logs);
+    expect(line.KvRecompute).toMatch(/KV load failed: KV transfer ended early/);
+    // Once per request: the next request recovers the same way, on its own.
+    await bedrockClient(c.endpoint).send(ask());
+    expect(logs.filter((l) => JSON.parse(l).KvRecomputes === 1)).toHaveLength(2);
+  });
 });
 
 describe('a decode stream that breaks after N tokens', () => {

@@ -92,7 +92,9 @@ describe.each(TRANSPORTS)('tool use over %s', (transport) => {
     const answer = await converse(messages);
     const counted = await client().send(new CountTokensCommand({ modelId: MODEL, input: { converse: { messages, toolConfig: { tools } } } }));
     const without = await client().send(new CountTokensCommand({ modelId: MODEL, input: { converse: { messages } } }));
-    expect(counted.inputTokens).toBe(answer.usage?.inputTokens);
+    // The Converse's whole input: what its usage reports uncached plus what the prefix cache served or wrote.
+    const usage = answer.usage!;
+    expect(counted.inputTokens).toBe(usage.inputTokens! + usage.cacheReadInputTokens! + usage.cacheWriteInputTokens!);
     expect(counted.inputTokens!).toBeGreaterThan(without.inputTokens!);
   });
 });

@@ -267,6 +267,9 @@ describe('observability', () => {
     expect(layer.metricPrefillLatency({ modelId: 'us.x' }).dimensions).toEqual({ [MODEL_ID_DIMENSION]: 'us.x' });
     expect(layer.metricKvHandoffLatency().metricName).toBe(METRIC_NAMES.kvHandoffLatency);
     expect(layer.metricOutputTokensPerSecond().metricName).toBe(METRIC_NAMES.outputTokensPerSecond);
+    const recomputes = layer.metricKvRecomputes();
+    expect(recomputes.metricName).toBe(METRIC_NAMES.kvRecomputes);
+    expect(recomputes.statistic).toBe('Sum');
     const throttles = layer.metricErrors({ errorType: 'ThrottlingException' });
     expect(throttles.dimensions).toEqual({ [ERROR_TYPE_DIMENSION]: 'ThrottlingException' });
     expect(throttles.statistic).toBe('Sum');

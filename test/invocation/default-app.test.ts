@@ -64,7 +64,7 @@ describe('the default app’s invocation layer', () => {
     }
   });
 
-  it('lets the router reach the prefill and decode load balancer ports only', () => {
+  it('lets the router reach the prefill and decode load balancer and host ports, and the discovery APIs, only', () => {
     const routerSg = app.stack.resolve(
       (app.inference.invocation!.connections.securityGroups[0].node.defaultChild as ec2.CfnSecurityGroup).attrGroupId,
     );
@@ -72,26 +72,34 @@ describe('the default app’s invocation layer', () => {
       .map((r) => r.Properties)
       .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(routerSg));
     // The default decode is a Trainium fleet: no API key, so no Secrets Manager traffic either.
-    const targets = [app.inference.prefillFleet!.connections, app.inference.decodeEndpoint.connections!].map((c) =>
+    const prefill = app.inference.prefillFleet!;
+    const decode = app.inference.decodeEndpoint.fleet!;
+    const targets = [prefill.connections, app.inference.decodeEndpoint.connections!, prefill.hosts.connections, decode.hosts!.connections].map((c) =>
       app.stack.resolve(c.securityGroups[0].securityGroupId),
     );
-    expect(egress.map((p) => [p.FromPort, p.ToPort, p.DestinationSecurityGroupId])).toEqual(
-      expect.arrayContaining(targets.map((sg) => [8000, 8000, sg])),
+    const apis = ['elasticloadbalancing', 'ec2'].map((service) =>
+      app.stack.resolve(app.inference.network!.interfaceEndpoints[service]!.connections.securityGroups[0].securityGroupId),
     );
-    expect(egress).toHaveLength(2);
+    expect(egress.map((p) => [p.FromPort, p.ToPort, p.DestinationSecurityGroupId])).toEqual(
+      expect.arrayContaining([...targets.map((sg) => [8000, 8000, sg]), ...apis.map((sg) => [443, 443, sg])]),
+    );
+    expect(egress).toHaveLength(6);
   });
 
-  it('has the dashboard, the three alarms, the prefill scaling policy and the ApiUrl output', () => {
+  it('has the dashboard, the five alarms, the prefill and decode scaling policies and the ApiUrl output', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     expect(alarms.map((a) => a.Properties.AlarmDescription).sort()).toEqual([
+      expect.stringMatching(/^A decode host has failed the load balancer health check for 1 hour 10 minutes, longer than the model-load grace period \(1 hour\)/),
       expect.stringMatching(/^A prefill host has failed the load balancer health check for 1 hour 10 minutes, longer than the model-load grace period \(1 hour\)/),
+      expect.stringMatching(/^Decode hosts carried more than 40 streams each \(scaling target 32\)/),
       expect.stringMatching(/^More than 5% of requests failed/),
       expect.stringMatching(/^Time to first token p90 above 2 seconds/),
     ]);
     // The fleet's 60-minute grace period plus 10 minutes, in 5-minute periods: a scale-out does not page.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Statistic: 'Minimum', Period: 300, EvaluationPeriods: 14 });
     template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { PolicyType: 'TargetTrackingScaling' });
+    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 2);
     template.hasOutput('ApiUrl', {});
   });
 });

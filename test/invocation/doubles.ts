@@ -57,6 +57,10 @@ export function buildTestTiers(app: App = new App()): TestTiers {
       metricUnhealthyHostCount: (props?: cloudwatch.MetricOptions) => targetGroup.metrics.unHealthyHostCount(props),
       metricInServiceInstances: (props?: cloudwatch.MetricOptions) =>
         new cloudwatch.Metric({ namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensionsMap: { AutoScalingGroupName: group.autoScalingGroupName }, ...props }),
+      metricRunningRequests: (props?: cloudwatch.MetricOptions) =>
+        new cloudwatch.Metric({ namespace: 'DisaggregatedInference/Fleets', metricName: 'vllm:num_requests_running', dimensionsMap: { Fleet: 'Tiers/PrefillFleet' }, ...props }),
+      metricWaitingRequests: (props?: cloudwatch.MetricOptions) =>
+        new cloudwatch.Metric({ namespace: 'DisaggregatedInference/Fleets', metricName: 'vllm:num_requests_waiting', dimensionsMap: { Fleet: 'Tiers/PrefillFleet' }, ...props }),
     }),
     grantInvoke: (grantee) => iam.Grant.drop(grantee, 'call the prefill double'),
   };

@@ -77,3 +77,13 @@ describe('deriveModelRegistry: the stop-sequence limit is the decode endpoint\'s
     expect(registry(prefill(), decode()).models[0].decode).not.toHaveProperty('maxStopSequences');
   });
 });
+
+describe('deriveModelRegistry: conditional disaggregation', () => {
+  test('always disaggregates unless a threshold is set; the set one reaches the router; a bad one is refused naming it', () => {
+    expect(registry(prefill(), decode()).models[0].disaggregationThreshold).toBeUndefined();
+    expect(registry(prefill(), decode(), { disaggregationThreshold: 1504 }).models[0].disaggregationThreshold).toBe(1504);
+    expect(() => registry(prefill(), decode(), { disaggregationThreshold: -1 })).toThrow(
+      'BedrockInvocationLayer: disaggregationThreshold must be a whole number of tokens, 0 or more; got -1.',
+    );
+  });
+});

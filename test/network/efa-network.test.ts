@@ -72,9 +72,10 @@ describe('EfaNetwork with defaults', () => {
       VpcEndpointType: 'Gateway',
       ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])]) }),
     });
-    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 7);
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 9);
+    // Elastic Load Balancing and EC2: the router's discovery of the fleets' hosts.
     expect(Object.keys(network.interfaceEndpoints).sort()).toEqual(
-      ['ecr.api', 'ecr.dkr', 'ec2messages', 'logs', 'secretsmanager', 'ssm', 'ssmmessages'].sort(),
+      ['ecr.api', 'ecr.dkr', 'ec2', 'ec2messages', 'elasticloadbalancing', 'logs', 'secretsmanager', 'ssm', 'ssmmessages'].sort(),
     );
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp',

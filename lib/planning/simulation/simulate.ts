@@ -1,4 +1,5 @@
-import { LeastLoadedPolicy, RoutingPolicy } from '../../runtime/routing/routing-policy';
+import { DEFAULT_ROUTING } from '../../runtime/routing/routing';
+import type { RoutingPolicy } from '../../runtime/routing/routing-policy';
 import { WorkerPool } from '../../runtime/routing/worker-pool';
 import { DecodeBatch } from '../engines/decode-batch';
 import { PrefillQueue } from '../engines/prefill-queue';
@@ -19,7 +20,11 @@ export interface SimulationOptions {
   readonly requests?: number;
   /** Seed of the arrivals, the lengths and the routing's tie-breaks. @default 1 */
   readonly seed?: number;
-  /** The routing policy for a pool of workers, given the simulation's seeded random source. @default the router's least-loaded policy */
+  /**
+   * The routing policy for a pool of workers, given the simulation's seeded random source. The
+   * simulated requests have no prompts to key on, so the router's default (prefix-aware) places them
+   * as least-loaded does. @default the router's default policy
+   */
   readonly routing?: (random: () => number) => RoutingPolicy;
 }
 
@@ -100,7 +105,7 @@ export function simulate(config: ServingConfig, fleet: FleetSize, workload: Work
   const timing = timingOf(config);
   const clock = new VirtualClock();
   const routingRandom = seededRandom(seed ^ 0x5bd1e995);
-  const policy = () => (options.routing ?? ((random) => new LeastLoadedPolicy(random)))(routingRandom);
+  const policy = () => (options.routing ?? ((random) => DEFAULT_ROUTING.policy(random)))(routingRandom);
   const pool = (prefix: string, size: number) => {
     const urls = Array.from({ length: size }, (_, i) => `${prefix}-${i}`);
     return { urls, pool: new WorkerPool(urls, 0, () => clock.now(), policy()) };

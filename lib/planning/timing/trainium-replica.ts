@@ -121,9 +121,18 @@ export class TrainiumReplica implements ServingEngine {
     return this.stepOverheadMs + this.calibration.perSequenceStepMs * (sequences - 1) + Math.max(memoryMs, computeMs);
   }
 
+  /**
+   * Tokens of KV the replica's device memory holds: vLLM's share of it (`gpu_memory_utilization`)
+   * less the weights, at the model's KV bytes per token. A prefill server's prefix cache and a decode
+   * server's batch both live in it.
+   */
+  public get kvCapacityTokens(): number {
+    const free = this.deviceMemoryBytes * VLLM_MEMORY_UTILISATION - weightBytes(this.model, this.weightBytesPerParameter);
+    return Math.floor(free / this.model.kvBytesPerToken);
+  }
+
   /** What a decode server on this replica holds: vLLM's default batch limit, and the KV room its memory leaves. */
   public get decodeLimits(): DecodeLimits {
-    const free = this.deviceMemoryBytes * VLLM_MEMORY_UTILISATION - weightBytes(this.model, this.weightBytesPerParameter);
-    return { maxSequences: VLLM_DEFAULT_MAX_NUM_SEQS, kvCapacityTokens: Math.floor(free / this.model.kvBytesPerToken) };
+    return { maxSequences: VLLM_DEFAULT_MAX_NUM_SEQS, kvCapacityTokens: this.kvCapacityTokens };
   }
 }

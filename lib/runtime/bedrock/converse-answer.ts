@@ -1,24 +1,8 @@
 import type { AnswerBlock } from '../routing/collect-answer';
 import type { GenerationEnd } from '../routing/generation';
+import { bedrockUsage } from './token-usage';
 
 /** The Converse answer's shapes: content blocks, usage, and the fields both Converse and ConverseStream end with. */
-
-/**
- * Token usage as Bedrock reports it: `inputTokens` are the prompt tokens not read from the cache
- * (AWS prompt-caching semantics: docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html),
- * `cacheReadInputTokens` those the worker's prefix cache served (vLLM's
- * `usage.prompt_tokens_details.cached_tokens`). The workers write to their prefix cache on their
- * own and report no writes, so `cacheWriteInputTokens` is 0.
- */
-export function converseUsage(end: GenerationEnd) {
-  return {
-    inputTokens: end.inputTokens - end.cachedInputTokens,
-    outputTokens: end.outputTokens,
-    totalTokens: end.inputTokens + end.outputTokens,
-    cacheReadInputTokens: end.cachedInputTokens,
-    cacheWriteInputTokens: 0,
-  };
-}
 
 /** A tool call's `toolUse` block; arguments that are not a JSON object stay the model's text (stop reason malformed_tool_use). */
 function toolUse(end: GenerationEnd, index: number) {
@@ -44,7 +28,7 @@ export function converseResponse(blocks: readonly AnswerBlock[], end: Generation
     // An answer with no output at all still has its (empty) text block.
     output: { message: { role: 'assistant', content: content.length > 0 ? content : [{ text: '' }] } },
     stopReason: end.stopReason,
-    usage: converseUsage(end),
+    usage: bedrockUsage(end),
     metrics: { latencyMs: Math.round(latencyMs) },
     performanceConfig: { latency: end.latency },
   };

@@ -5,7 +5,8 @@ import { excerpt, isObject, requireObject, requireString } from './validation';
 /**
  * Converse content blocks in the worker protocol's chat shape: `system` first, then each message.
  * Text is joined per message; `cachePoint` blocks mark cache boundaries for a prefix cache and
- * are dropped (vLLM caches prefixes by itself); `toolUse` blocks become the assistant message's
+ * leave the chat (the last of them becomes the request's cache hint: converse-cache-points.ts);
+ * `toolUse` blocks become the assistant message's
  * `tool_calls`; `toolResult` blocks become `tool` messages (ahead of any text of the same user
  * message, as the tools protocol wants them right after the call); `reasoningContent` blocks
  * the client replays are dropped, as chat templates drop earlier turns' reasoning.
@@ -130,8 +131,12 @@ function parseMessage(message: unknown, index: number, toolsDefined: boolean): C
   return text === undefined ? results : [...results, { role, content: text }];
 }
 
-/** The chat of a Converse (or CountTokens converse) request: `system` first, then the messages. */
-export function parseConverseMessages(body: Record<string, unknown>, toolsDefined: boolean): ChatMessage[] {
+/**
+ * The chat of a Converse (or CountTokens converse) request: `system` first, then the messages.
+ * `messageEnds`, when given, gets the chat's length after each Converse message (one may become
+ * several chat messages: its tool results, then its text).
+ */
+export function parseConverseMessages(body: Record<string, unknown>, toolsDefined: boolean, messageEnds?: number[]): ChatMessage[] {
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) throw validationError('messages must be a non-empty list.');
   const chat: ChatMessage[] = [];
@@ -139,7 +144,10 @@ export function parseConverseMessages(body: Record<string, unknown>, toolsDefine
     const system = parseSystem(body.system);
     if (system) chat.push(system);
   }
-  messages.forEach((message, index) => chat.push(...parseMessage(message, index, toolsDefined)));
+  messages.forEach((message, index) => {
+    chat.push(...parseMessage(message, index, toolsDefined));
+    messageEnds?.push(chat.length);
+  });
   const last = (messages[messages.length - 1] as { role: string }).role;
   if (last !== 'user') throw validationError('The last message must have the role "user".');
   return chat;

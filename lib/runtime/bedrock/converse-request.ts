@@ -1,6 +1,7 @@
 import { parseAdditionalModelRequestFields } from '../openai/extra-sampling';
 import type { ChatPrompt, LatencyTier, SamplingParameters } from '../routing/generation';
 import type { ModelRoute } from '../routing/registry';
+import { prefixCacheHint } from './converse-cache-points';
 import { parseConverseMessages } from './converse-content';
 import { parseToolConfig } from './converse-tools';
 import { validationError } from './errors';
@@ -23,11 +24,17 @@ const UNSUPPORTED_FIELDS = {
   guardrailConfig: 'guardrails',
 } as const;
 
-/** The chat of a Converse request or of CountTokens' `input.converse`: messages, system and tools. */
+/** The chat of a Converse request or of CountTokens' `input.converse`: messages, system and tools, and the cachePoints' hint. */
 export function parseConverseChat(body: Record<string, unknown>): ChatPrompt {
   const tools = body.toolConfig === undefined || body.toolConfig === null ? undefined : parseToolConfig(body.toolConfig);
-  const messages = parseConverseMessages(body, tools !== undefined);
-  return tools ? { messages, tools: tools.tools, tool_choice: tools.tool_choice } : { messages };
+  const messageEnds: number[] = [];
+  const messages = parseConverseMessages(body, tools !== undefined, messageEnds);
+  const hint = prefixCacheHint(body, messages, messageEnds);
+  return {
+    messages,
+    ...(tools ? { tools: tools.tools, tool_choice: tools.tool_choice } : {}),
+    ...(hint ? { prefix_cache_hint: hint } : {}),
+  };
 }
 
 export function parseConverseRequest(body: unknown, route: ModelRoute): ConverseParameters {

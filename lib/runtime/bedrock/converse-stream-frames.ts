@@ -1,5 +1,5 @@
 import type { Delta, GenerationEnd } from '../routing/generation';
-import { converseUsage } from './converse-answer';
+import { bedrockUsage } from './token-usage';
 import type { BedrockError } from './errors';
 import type { StreamFrames } from './event-stream-answer';
 import { eventFrame, exceptionFrame, jsonEventFrame } from './event-stream';
@@ -47,7 +47,7 @@ export class ConverseStreamFrames implements StreamFrames {
       this.stop(),
       eventFrame('messageStop', { stopReason: end.stopReason }),
       eventFrame('metadata', {
-        usage: converseUsage(end),
+        usage: bedrockUsage(end),
         metrics: { latencyMs: Math.round(Date.now() - this.trace.startedAt) },
         performanceConfig: { latency: end.latency },
       }),

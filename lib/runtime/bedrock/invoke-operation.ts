@@ -7,6 +7,7 @@ import { llamaDeltaChunk, llamaFinalChunk, llamaResponse, parseLlamaRequest, typ
 import { collectWholeAnswer, startGeneration, type ModelOperationContext } from './operation-context';
 import type { RequestTrace } from './request-trace';
 import { LATENCY_HEADER, latencyHeader } from './request-options';
+import { bedrockUsage } from './token-usage';
 import { parseJsonBody } from './validation';
 
 /** InvokeModel and InvokeModelWithResponseStream: the model's native body in, its native answer or chunks out. */
@@ -16,11 +17,16 @@ export async function invokeModel(context: ModelOperationContext): Promise<Gatew
   const generation = await startGeneration(context, { ...params, prompt: { prompt: params.prompt }, latency, route: context.route });
   const { text, end } = await collectWholeAnswer(context, generation);
   const latencyMs = Math.round(Date.now() - context.trace.startedAt);
-  // The usage headers clients read InvokeModel's token counts and latency from (Bedrock sends them on every InvokeModel answer).
+  // The usage headers clients read InvokeModel's token counts and latency from (Bedrock sends them on every InvokeModel answer),
+  // input apart from the cache's reads and writes as in Converse's usage (the SDKs' instrumentation, e.g. dd-trace-js's
+  // bedrockruntime plugin, reads x-amzn-bedrock-cache-read-input-token-count and -cache-write-input-token-count).
+  const usage = bedrockUsage(end);
   return jsonResponse(200, llamaResponse(text, end), {
     ...context.headers,
-    'x-amzn-bedrock-input-token-count': String(end.inputTokens),
+    'x-amzn-bedrock-input-token-count': String(usage.inputTokens),
     'x-amzn-bedrock-output-token-count': String(end.outputTokens),
+    'x-amzn-bedrock-cache-read-input-token-count': String(usage.cacheReadInputTokens),
+    'x-amzn-bedrock-cache-write-input-token-count': String(usage.cacheWriteInputTokens),
     'x-amzn-bedrock-invocation-latency': String(latencyMs),
     [LATENCY_HEADER]: end.latency,
   });

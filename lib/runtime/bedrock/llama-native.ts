@@ -2,6 +2,7 @@ import { ModelRoute } from '../routing/registry';
 import { GenerationEnd, SamplingParameters } from '../routing/generation';
 import { optionalNumberInRange, requireObject, tokenLimit } from './validation';
 import { validationError } from './errors';
+import { bedrockUsage } from './token-usage';
 
 /**
  * InvokeModel's native body format: Meta Llama on Bedrock.
@@ -51,14 +52,18 @@ export function llamaDeltaChunk(text: string, tokensSoFar: number, promptTokens:
 }
 
 export function llamaFinalChunk(end: GenerationEnd, latencyMs: number, firstByteLatencyMs: number) {
+  const usage = bedrockUsage(end);
   return {
     generation: '',
     prompt_token_count: null,
     generation_token_count: end.outputTokens,
     stop_reason: llamaStopReason(end),
+    // Bedrock's invocation metrics count input as its usage does: apart from the cache's reads and writes.
     'amazon-bedrock-invocationMetrics': {
-      inputTokenCount: end.inputTokens,
+      inputTokenCount: usage.inputTokens,
       outputTokenCount: end.outputTokens,
+      cacheReadInputTokenCount: usage.cacheReadInputTokens,
+      cacheWriteInputTokenCount: usage.cacheWriteInputTokens,
       invocationLatency: Math.round(latencyMs),
       firstByteLatency: Math.round(firstByteLatencyMs),
     },

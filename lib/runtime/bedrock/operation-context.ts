@@ -33,7 +33,7 @@ export type OperationHandler<C extends OperationContext = ModelOperationContext>
 
 /** Runs the request through the router; the trace keeps the generation, for its timings and its clean-up. */
 export async function startGeneration(context: OperationContext, input: Omit<GenerationInput, 'signal'>): Promise<Generation> {
-  context.trace.generation = await context.router.generate({ ...input, signal: context.request.signal });
+  context.trace.generation = await context.router.generate({ ...input, signal: context.request.signal, routing: context.trace.routing });
   return context.trace.generation;
 }
 

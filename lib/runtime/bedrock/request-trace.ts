@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Generation, GenerationEnd } from '../routing/generation';
+import type { Generation, GenerationEnd, RoutingRecord } from '../routing/generation';
 import type { RequestRecord } from '../telemetry/request-line';
 import type { BedrockError } from './errors';
 
@@ -18,6 +18,8 @@ export class RequestTrace {
   public error?: BedrockError;
   /** Converse's `requestMetadata`, for the log line. */
   public requestMetadata?: Readonly<Record<string, string>>;
+  /** How the router routed the request; it fills this in. */
+  public readonly routing: RoutingRecord = {};
 
   constructor(private readonly signal: AbortSignal) {}
 
@@ -36,6 +38,8 @@ export class RequestTrace {
       requestMetadata: this.requestMetadata,
       latencyTier: this.generation?.latency,
       inputTokens: this.end?.inputTokens,
+      cacheReadInputTokens: this.end?.cachedInputTokens,
+      routing: Object.keys(this.routing).length > 0 ? this.routing : undefined,
       outputTokens: this.end?.outputTokens,
       prefillMs: timings.prefillMs,
       kvHandoffMs: timings.kvHandoffMs,

@@ -2,17 +2,21 @@ import type { DecodeRouteConfig, RegistryConfig } from '../routing/registry-conf
 import { BedrockError, BedrockErrorType, errorResponse } from '../bedrock/errors';
 import { BedrockGateway } from '../bedrock/gateway';
 import type { HttpHandler } from '../http/http-types';
+import { metricsLoadReader } from '../openai/vllm-metrics';
+import type { FetchFunction } from '../routing/fetch-function';
+import { RegistryWorkerDirectory } from '../routing/registry-worker-directory';
 import { REGISTRY_ENV_VAR, requiredEnv } from './environment';
 import { readSecretString } from './secrets';
 import { createSignedFetch, type FetchLike } from './sigv4-fetch';
+import { targetGroupDiscovery, type TargetGroupDiscoveryOptions } from './target-group-discovery';
 
 /** Host names of Lambda function URLs, which take SigV4 (service `lambda`) under IAM auth. */
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
 
 /**
  * The worker fetch of the deployed router: requests to Lambda function URLs (mock mode's
- * workers) are signed with the function's role; everything else (the prefill load balancer,
- * the decode endpoint) goes out as is.
+ * workers) are signed with the function's role; everything else (the fleets' hosts and load
+ * balancers, the decode endpoint) goes out as is.
  */
 export function workerFetch(plain: FetchLike = fetch): FetchLike {
   const signers = new Map<string, FetchLike>();
@@ -48,18 +52,33 @@ export async function secretApiKeys(
   };
 }
 
+/**
+ * The deployed router's workers: the hosts its fleets' target groups call healthy, each with the
+ * load its vLLM `/metrics` reports, cached for the execution environment (see RegistryWorkerDirectory).
+ * Endpoints the registry names only by URL (a CS-3, mock mode's function URLs) serve no vLLM
+ * `/metrics`, so only discovered hosts are asked for their load.
+ */
+export function deployedWorkerDirectory(fetch: FetchFunction, discovery: TargetGroupDiscoveryOptions = {}): RegistryWorkerDirectory {
+  return new RegistryWorkerDirectory({
+    discover: targetGroupDiscovery(discovery),
+    readLoad: metricsLoadReader(fetch),
+    readLoadOfListedWorkers: false,
+  });
+}
+
 /** Builds the gateway the router functions run, from the registry the invocation layer set. */
 export async function createRouterCore(env: NodeJS.ProcessEnv = process.env): Promise<HttpHandler> {
   const registry = JSON.parse(requiredEnv(REGISTRY_ENV_VAR, env)) as RegistryConfig;
+  const fetch = workerFetch();
   const gateway = new BedrockGateway({
     registry,
-    fetch: workerFetch(),
+    fetch,
     // Raw stdout, not console.log: the Lambda runtime prefixes console lines, and CloudWatch reads
     // embedded metrics only from log events that are the JSON document itself.
     telemetry: (line) => {
       process.stdout.write(line.endsWith('\n') ? line : `${line}\n`);
     },
-    router: { resolveApiKey: await secretApiKeys(registry) },
+    router: { resolveApiKey: await secretApiKeys(registry), workers: deployedWorkerDirectory(fetch) },
   });
   return (request) => gateway.handle(request);
 }

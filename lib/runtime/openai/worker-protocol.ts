@@ -58,6 +58,19 @@ export interface KvTransferParams {
   readonly [extra: string]: unknown;
 }
 
+/**
+ * The router's hint to keep a chat's prefix in the workers' prefix cache, from a Bedrock cachePoint:
+ * the prefix through the first `messages` chat messages (with the tools the chat template renders
+ * ahead of them), for `ttl_seconds`. An extension field: vLLM's request models take unknown fields
+ * and ignore them (`extra="allow"` on OpenAIBaseModel, vllm/entrypoints/openai/engine/protocol.py,
+ * which logs "The following fields were present in the request but ignored"); the mock workers keep
+ * those blocks ahead of others.
+ */
+export interface PrefixCacheHint {
+  readonly messages: number;
+  readonly ttl_seconds: number;
+}
+
 /** Fields common to `/v1/chat/completions` (with `messages`) and `/v1/completions` (with `prompt`). */
 export interface CompletionRequest extends ExtraSampling {
   readonly model: string;
@@ -72,14 +85,19 @@ export interface CompletionRequest extends ExtraSampling {
   readonly stream?: boolean;
   readonly stream_options?: { readonly include_usage?: boolean };
   readonly kv_transfer_params?: KvTransferParams;
+  readonly prefix_cache_hint?: PrefixCacheHint;
 }
 
 export interface Usage {
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
   readonly total_tokens: number;
-  /** The prompt tokens served from the engine's prefix cache (vLLM with `--enable-prompt-tokens-details`, Cerebras). */
-  readonly prompt_tokens_details?: { readonly cached_tokens?: number | null } | null;
+  /**
+   * The prompt tokens served from the engine's prefix cache (vLLM with `--enable-prompt-tokens-details`,
+   * which leaves it out when 0; Cerebras), and, from the mock workers only, the tokens the request
+   * wrote to the cache of the prefix a `prefix_cache_hint` asked to keep.
+   */
+  readonly prompt_tokens_details?: { readonly cached_tokens?: number | null; readonly cache_write_tokens?: number | null } | null;
 }
 
 /**
@@ -158,4 +176,6 @@ export const PATHS = {
   completions: '/v1/completions',
   tokenize: '/tokenize',
   health: '/health',
+  /** vLLM's Prometheus metrics (the load gauges in vllm-metrics.ts). */
+  metrics: '/metrics',
 } as const;

@@ -1,5 +1,5 @@
 import { BedrockError } from '../bedrock/errors';
-import type { CompletionChunk, CompletionRequest, Usage } from '../openai/worker-protocol';
+import type { CompletionChunk, CompletionRequest, KvTransferParams, Usage } from '../openai/worker-protocol';
 import type { Deadline } from './deadline';
 import type { DecodeTier } from './decode-tiers';
 import type { FetchFunction } from './fetch-function';
@@ -16,14 +16,22 @@ export interface DecodeStreamOptions {
   readonly route: ModelRoute;
   /** The decode route this stream runs on, and the tier it serves. */
   readonly tier: DecodeTier;
+  /** The tier's decode worker it runs on. */
+  readonly decodeUrl: string;
   readonly call: WorkerCall;
   /** The decode endpoint's API key, if it takes one. */
   readonly apiKey?: string;
   /** The request's output budget; the prefill stage's (capped to the context window) wins when there was one. */
   readonly maxTokens: number;
   readonly stopSequences?: readonly string[];
-  /** What the prefill stage handed on; none in prompt replay, where the decode endpoint gets the whole prompt. */
+  /** What the prefill stage handed on (the output budget, the prompt's count); none when no prefill ran. */
   readonly prefilled?: Prefilled;
+  /** Where the decode worker pulls the prompt's KV from; without, it gets the whole prompt (and computes what it lacks). */
+  readonly kvTransferParams?: KvTransferParams;
+  /** Runs once when the stream closes, however it ends (the router's count of the worker's streams). */
+  readonly onClose?: () => void;
+  /** The usage the decode endpoint reported, when it did. */
+  readonly onUsage?: (usage: Usage) => void;
   /** The attempt's stage clock, armed until the first output token; the stream re-arms it between tokens. */
   readonly clock: Deadline;
   /** The whole request's clock: the stream clears it when it closes. */
@@ -66,23 +74,32 @@ const MAX_WAITING_DELTAS = 128;
 export class DecodeStream implements Generation {
   /** Posts the decode request and reads up to the first output (or the end). */
   public static async open(options: DecodeStreamOptions): Promise<DecodeStream> {
-    const { tier, call, prefilled, clock } = options;
-    const kvTransferParams = prefilled?.kvTransferParams;
+    const { tier, call, prefilled, clock, kvTransferParams } = options;
+    // The cache hint is vLLM's to ignore; an endpoint that takes whole prompts (a CS-3's API) may not take it.
+    const { prefix_cache_hint: hint, ...body } = call.body;
     const request: CompletionRequest = {
-      ...call.body,
+      ...body,
+      ...(hint && tier.decode.canIngestKv ? { prefix_cache_hint: hint } : {}),
       model: tier.decode.model,
       max_tokens: prefilled?.maxTokens ?? options.maxTokens,
       stream: true,
       stream_options: { include_usage: true },
       ...(kvTransferParams ? { kv_transfer_params: { ...kvTransferParams, do_remote_prefill: true, do_remote_decode: false } } : {}),
     };
-    const chunks = await postStream(tier.decode.url, call.path, request, { fetch: options.fetch, signal: clock.signal, apiKey: options.apiKey }, 'decode');
+    let chunks: AsyncGenerator<CompletionChunk[]>;
+    try {
+      chunks = await postStream(options.decodeUrl, call.path, request, { fetch: options.fetch, signal: clock.signal, apiKey: options.apiKey }, 'decode');
+    } catch (error) {
+      options.onClose?.();
+      throw error;
+    }
     const stream = new DecodeStream(chunks, options);
     try {
       while (stream.queue.length === 0 && !stream.finishReason && (await stream.read()));
     } catch (error) {
       // Nothing came out: the router may still retry, under the same whole-request clock.
       clock.clear();
+      options.onClose?.();
       await chunks.return(undefined as never).catch(() => undefined);
       throw error;
     }
@@ -119,6 +136,7 @@ export class DecodeStream implements Generation {
   public async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.options.onClose?.();
     this.options.clock.clear();
     this.options.total.clear();
     await this.chunks.return(undefined as never).catch(() => undefined);
@@ -189,7 +207,7 @@ export class DecodeStream implements Generation {
   }
 
   private async *run(): AsyncGenerator<readonly Delta[], GenerationEnd, undefined> {
-    const decodeUrl = this.options.tier.decode.url;
+    const decodeUrl = this.options.decodeUrl;
     try {
       for (;;) {
         const deltas = this.take();
@@ -216,11 +234,18 @@ export class DecodeStream implements Generation {
     else if (typeof this.stopReason === 'string' && this.options.stopSequences?.includes(this.stopReason)) stopReason = 'stop_sequence';
     else stopReason = 'end_turn';
     const usage = this.usage;
+    if (usage) this.options.onUsage?.(usage);
+    // With the KV pulled, what the cache served is the prefill worker's to say (it computed the rest): a vLLM
+    // KV consumer counts the pulled tokens as cached too (num_cached_tokens = num_computed_tokens, local and
+    // external, vllm/v1/core/sched/scheduler.py).
+    const pulled = this.options.kvTransferParams ? this.options.prefilled : undefined;
+    const details = usage?.prompt_tokens_details;
     return {
       stopReason,
       // A decode API that sends no usage chunk still has a prompt: the prefill answer counted it.
       inputTokens: usage?.prompt_tokens ?? this.promptTokens ?? 0,
-      cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      cachedInputTokens: pulled?.cachedTokens ?? details?.cached_tokens ?? 0,
+      cacheWriteInputTokens: pulled?.cacheWriteTokens ?? details?.cache_write_tokens ?? 0,
       outputTokens: usage?.completion_tokens ?? this.outputTokens,
       toolCalls,
       latency: this.latency,

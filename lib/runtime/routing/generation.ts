@@ -1,7 +1,9 @@
-import type { ChatMessage, ExtraSampling, ToolChoice, ToolDefinition } from '../openai/worker-protocol';
+import type { ChatMessage, ExtraSampling, PrefixCacheHint, ToolChoice, ToolDefinition } from '../openai/worker-protocol';
 import type { FetchFunction } from './fetch-function';
+import type { Routing } from './routing';
 import type { ModelRoute } from './registry';
 import type { DecodeRouteConfig } from './registry-config';
+import type { WorkerDirectory } from './worker-directory';
 
 /**
  * The router's contract with the protocol layers in front of it: what a request asks for and
@@ -34,6 +36,29 @@ export interface GenerationInput extends SamplingParameters {
   readonly latency?: LatencyTier;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
+  /** Filled in by the router with how it routed the request (for the request's log line). @default not recorded */
+  readonly routing?: RoutingRecord;
+}
+
+/**
+ * How the router routed a request, as far as it got: the workers it chose, whether the prompt was
+ * prefilled remotely or on the decode worker (and why), and any KV hand-off it recovered from.
+ */
+export interface RoutingRecord {
+  prefillWorker?: string;
+  decodeWorker?: string;
+  /**
+   * `remote`: prefilled on a prefill worker, KV pulled by the decode worker; `local`: conditional
+   * disaggregation sent it straight to the decode worker; `replay`: a decode endpoint that takes
+   * whole prompts.
+   */
+  disaggregation?: 'remote' | 'local' | 'replay';
+  /** The prompt tokens the router expected the decode worker to lack. */
+  uncachedTokens?: number;
+  /** The route's conditional-disaggregation threshold the decision compared them with. */
+  threshold?: number;
+  /** Why the decode worker could not pull the KV, when the prompt was replayed to it instead. */
+  kvRecompute?: string;
 }
 
 /** A chat, with the tools the model may call, or a raw prompt. */
@@ -43,6 +68,8 @@ export interface ChatPrompt {
   readonly messages: ChatMessage[];
   readonly tools?: ToolDefinition[];
   readonly tool_choice?: ToolChoice;
+  /** Keep this prefix in the workers' prefix caches (a Bedrock cachePoint). */
+  readonly prefix_cache_hint?: PrefixCacheHint;
 }
 
 export function isChat(prompt: PromptInput): prompt is ChatPrompt {
@@ -104,6 +131,8 @@ export interface GenerationEnd {
   readonly inputTokens: number;
   /** Of the prompt tokens, those the worker served from its prefix cache. */
   readonly cachedInputTokens: number;
+  /** Of the prompt tokens, those written to the cache of a prefix the request asked to keep (a cachePoint), as the worker reported. */
+  readonly cacheWriteInputTokens: number;
   readonly outputTokens: number;
   /** The tool calls the answer made, in order. */
   readonly toolCalls: readonly CompletedToolCall[];
@@ -146,7 +175,16 @@ export interface RouterOptions {
   readonly workerCoolDownMs?: number;
   /** Most prefill workers tried for one request. @default 3 */
   readonly maxAttempts?: number;
+  /**
+   * Where the worker pools take their workers from. @default a RegistryWorkerDirectory: the registry's
+   * URLs, no load figures
+   */
+  readonly workers?: WorkerDirectory;
   /** Resolves a decode endpoint's API key (see DecodeRouteConfig.apiKey). @default environment variable lookup */
   readonly resolveApiKey?: (decode: DecodeRouteConfig) => string | undefined;
+  /** How the router picks prefill and decode workers. @default Routing.PREFIX_AWARE */
+  readonly routing?: Routing;
+  /** Block names the router remembers per model, of which worker caches which prompt (see PrefixIndex). @default 262144 */
+  readonly prefixIndexBlocks?: number;
   readonly now?: () => number;
 }

@@ -5,7 +5,7 @@ import type { ModelRoute } from './registry';
 import { postJson } from './upstream';
 import { UpstreamFailure } from './upstream-failure';
 import type { WorkerCall } from './worker-call';
-import type { WorkerPool } from './worker-pool';
+import type { PoolRequest, WorkerPool } from './worker-pool';
 
 /** What the prefill stage hands on to the decode stage. */
 export interface Prefilled {
@@ -17,6 +17,12 @@ export interface Prefilled {
   readonly maxTokens: number;
   /** True when the context window, not the request, set `maxTokens`: reaching it ends with model_context_window_exceeded. */
   readonly cappedByContext: boolean;
+  /** The prefill worker that computed it. */
+  readonly workerUrl: string;
+  /** Of the prompt's tokens, those the prefill worker's prefix cache served. */
+  readonly cachedTokens: number;
+  /** Of the prompt's tokens, those it wrote to its cache of a prefix the request asked to keep. */
+  readonly cacheWriteTokens: number;
 }
 
 /**
@@ -28,7 +34,10 @@ export interface Prefilled {
 export class PrefillStage {
   constructor(private readonly fetch: FetchFunction) {}
 
-  /** Runs the stage under the attempt's stage clock (`signal`); `tried` gains the worker picked. */
+  /**
+   * Runs the stage under the attempt's stage clock (`signal`); `tried` gains the worker picked, by
+   * the pool's policy with what `request` says of the prompt.
+   */
   public async run(
     route: ModelRoute,
     pool: WorkerPool,
@@ -36,11 +45,13 @@ export class PrefillStage {
     call: WorkerCall,
     maxTokens: number,
     signal: AbortSignal,
+    request?: PoolRequest,
   ): Promise<Prefilled> {
-    const url = pool.pick(tried);
+    const url = pool.pick(tried, request);
     if (!url) throw new UpstreamFailure('unavailable', 'no prefill worker left to try', '');
     tried.add(url);
-    const answer = await this.prefill(url, call, pool, signal);
+    const uncached = request ? Math.max(1, request.promptTokens - (request.cachedTokens?.get(url) ?? 0)) : 0;
+    const answer = await this.prefill(url, call, pool, signal, uncached);
     const kvTransferParams = answer.kv_transfer_params;
     if (!kvTransferParams) throw new UpstreamFailure('unavailable', 'the prefill answer carried no kv_transfer_params', url);
     const promptTokens = answer.usage.prompt_tokens;
@@ -50,12 +61,21 @@ export class PrefillStage {
     }
     // The answer must fit the window too; past that the model stops with model_context_window_exceeded.
     const cappedByContext = promptTokens + maxTokens > contextWindow;
-    return { kvTransferParams, promptTokens, maxTokens: cappedByContext ? contextWindow - promptTokens : maxTokens, cappedByContext };
+    const details = answer.usage.prompt_tokens_details;
+    return {
+      kvTransferParams,
+      promptTokens,
+      maxTokens: cappedByContext ? contextWindow - promptTokens : maxTokens,
+      cappedByContext,
+      workerUrl: url,
+      cachedTokens: details?.cached_tokens ?? 0,
+      cacheWriteTokens: details?.cache_write_tokens ?? 0,
+    };
   }
 
-  /** The prefill call on one worker, counted against its load while it runs. */
-  private async prefill(url: string, call: WorkerCall, pool: WorkerPool, signal: AbortSignal): Promise<CompletionResponse> {
-    const release = pool.acquire(url);
+  /** The prefill call on one worker, counted against its load (a request, `tokens` of work) while it runs. */
+  private async prefill(url: string, call: WorkerCall, pool: WorkerPool, signal: AbortSignal, tokens: number): Promise<CompletionResponse> {
+    const release = pool.acquire(url, tokens);
     try {
       const answer = await postJson<CompletionResponse>(
         url,

@@ -1,34 +1,42 @@
 import { PATHS, TokenizeResponse } from '../openai/worker-protocol';
+import { runAttempt } from './attempt';
 import { Deadline } from './deadline';
-import { DecodeStream } from './decode-stream';
 import { DecodeTiers, type DecodeTier } from './decode-tiers';
 import { countTokensOnDecode } from './decode-token-count';
 import type { FetchFunction } from './fetch-function';
-import { isChat, type Generation, type GenerationInput, type GenerationTimings, type PromptInput, type RouterOptions } from './generation';
+import { isChat, type Generation, type GenerationInput, type PromptInput, type RouterOptions, type RoutingRecord } from './generation';
 import { nodeFetch } from './node-fetch';
-import { PrefillStage, type Prefilled } from './prefill-stage';
+import { PrefillStage } from './prefill-stage';
+import { promptPrefix, type PromptPrefix } from './prompt-prefix';
 import type { ModelRoute } from './registry';
 import type { DecodeRouteConfig } from './registry-config';
+import { RouteWorkers } from './route-workers';
+import { DEFAULT_ROUTING, type Routing } from './routing';
 import { postJson } from './upstream';
 import { failureToBedrock, UpstreamFailure, upstreamFailure } from './upstream-failure';
+import { RegistryWorkerDirectory } from './registry-worker-directory';
 import { type WorkerCall, workerCall } from './worker-call';
-import { WorkerPool } from './worker-pool';
+import type { WorkerDirectory } from './worker-directory';
 
 /**
- * Runs a request through the disaggregated pipeline: prefill on the least-loaded healthy
- * Trainium worker (`max_tokens: 1`, `do_remote_decode`), then a streamed decode that pulls
- * the KV blocks named by the prefill answer, or gets the whole prompt when the decode
- * endpoint cannot ingest KV. Failures before the first output token retry on another
- * prefill worker; a request for the optimized latency tier falls back to the standard one; every
- * stage has a time limit; the client going away aborts every upstream call.
+ * Runs a request through the disaggregated pipeline: the routing policy (prefix-aware by default)
+ * picks a decode worker and, unless conditional disaggregation sends the request straight to it, a
+ * prefill worker (`max_tokens: 1`, `do_remote_decode`); then a streamed decode that pulls the KV
+ * blocks named by the prefill answer, or gets the whole prompt when the decode endpoint cannot
+ * ingest KV or did not get it. Failures before the first output token retry on another prefill
+ * worker; a request for the optimized latency tier falls back to the standard one; every stage has
+ * a time limit; the client going away aborts every upstream call.
  */
 export class Router {
   private readonly fetch: FetchFunction;
   private readonly prefill: PrefillStage;
-  private readonly pools = new Map<ModelRoute, WorkerPool>();
+  private readonly routes = new Map<ModelRoute, RouteWorkers>();
   private readonly tiers: DecodeTiers;
+  private readonly workers: WorkerDirectory;
   private readonly coolDownMs: number;
   private readonly maxAttempts: number;
+  private readonly routing: Routing;
+  private readonly prefixIndexBlocks?: number;
   private readonly resolveApiKey: (decode: DecodeRouteConfig) => string | undefined;
   private readonly now: () => number;
 
@@ -37,8 +45,11 @@ export class Router {
     this.prefill = new PrefillStage(this.fetch);
     this.coolDownMs = options.workerCoolDownMs ?? 5000;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.routing = options.routing ?? DEFAULT_ROUTING;
+    this.prefixIndexBlocks = options.prefixIndexBlocks;
     this.now = options.now ?? Date.now;
     this.tiers = new DecodeTiers(this.coolDownMs, this.now);
+    this.workers = options.workers ?? new RegistryWorkerDirectory();
     this.resolveApiKey =
       options.resolveApiKey ??
       ((decode) => {
@@ -47,24 +58,26 @@ export class Router {
       });
   }
 
-  private pool(route: ModelRoute): WorkerPool {
-    let pool = this.pools.get(route);
-    if (!pool) {
-      pool = new WorkerPool(route.config.prefillUrls, this.coolDownMs, this.now);
-      this.pools.set(route, pool);
+  private routeWorkers(route: ModelRoute): RouteWorkers {
+    let workers = this.routes.get(route);
+    if (!workers) {
+      workers = new RouteWorkers(route, this.workers, this.coolDownMs, this.now, this.routing, this.prefixIndexBlocks);
+      this.routes.set(route, workers);
     }
-    return pool;
+    return workers;
   }
 
   public async generate(input: GenerationInput): Promise<Generation> {
     const total = new Deadline('the whole request', input.route.timeouts.totalMs, [input.signal]);
     const call = workerCall(input);
+    const prefix = promptPrefix(input.prompt);
+    const record = input.routing ?? {};
     const plan = this.tiers.plan(input.route, input.latency ?? 'standard');
     let failure: UpstreamFailure | undefined;
     try {
       for (const tier of plan) {
         try {
-          const generation = await this.onTier(input, call, tier, total);
+          const generation = await this.onTier(input, call, prefix, record, tier, total);
           this.tiers.markHealthy(tier.decode);
           return generation;
         } catch (error) {
@@ -85,74 +98,35 @@ export class Router {
   }
 
   /**
-   * The attempts on one decode tier: each a prefill (unless the endpoint gets the whole prompt) and
-   * the decode stream up to its first output, on another prefill worker after a failure. Throws the
-   * last UpstreamFailure, or a BedrockError that ends the request.
+   * The attempts on one decode tier (see runAttempt), on another prefill worker after a failure.
+   * Throws the last UpstreamFailure, or a BedrockError that ends the request.
    */
-  private async onTier(input: GenerationInput, call: WorkerCall, tier: DecodeTier, total: Deadline): Promise<Generation> {
-    const pool = this.pool(input.route);
+  private async onTier(
+    input: GenerationInput,
+    call: WorkerCall,
+    prefix: PromptPrefix,
+    record: RoutingRecord,
+    tier: DecodeTier,
+    total: Deadline,
+  ): Promise<Generation> {
+    const workers = this.routeWorkers(input.route);
+    const pools = await workers.pools(tier.decode);
     const tried = new Set<string>();
     // The optimized tier gets one try: when its endpoint fails, the standard tier is the retry.
-    const attempts = tier.decode.canIngestKv && tier.latency === 'standard' ? Math.max(1, Math.min(pool.size, this.maxAttempts)) : 1;
+    const attempts = tier.decode.canIngestKv && tier.latency === 'standard' ? Math.max(1, Math.min(pools.prefill.size, this.maxAttempts)) : 1;
+    const apiKey = this.resolveApiKey(tier.decode);
     let last: UpstreamFailure | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        return await this.attempt(input, call, tier, pool, tried, total);
+        return await runAttempt({ input, call, prefix, tier, pools, knowledge: workers.knowledge, tried, total, record, fetch: this.fetch, prefill: this.prefill, apiKey, now: this.now });
       } catch (error) {
         if (!(error instanceof UpstreamFailure)) throw error; // a BedrockError that ends the request, or a bug
         last = error;
-        const decodeAtCapacity = error.kind === 'throttled' && error.workerUrl === tier.decode.url;
+        const decodeAtCapacity = error.kind === 'throttled' && pools.decode.workers.includes(error.workerUrl);
         if (error.kind === 'rejected' || error.kind === 'aborted' || decodeAtCapacity || total.signal.aborted) break;
       }
     }
     throw last ?? new UpstreamFailure('unavailable', 'no attempt was made', '');
-  }
-
-  /** One try: the prefill stage (unless the decode endpoint gets the whole prompt), then the decode stream up to its first token. */
-  private async attempt(
-    input: GenerationInput,
-    call: WorkerCall,
-    tier: DecodeTier,
-    pool: WorkerPool,
-    tried: Set<string>,
-    total: Deadline,
-  ): Promise<Generation> {
-    const { route } = input;
-    const canIngestKv = tier.decode.canIngestKv;
-    const timings: GenerationTimings = {};
-    let startedAt = this.now();
-    // One stage clock per attempt: the prefill's limit, then re-armed for the first output token
-    // and between tokens. (One AbortController and timer less per request than a clock per stage.)
-    const clock = canIngestKv
-      ? new Deadline('prefill', route.timeouts.prefillMs, [total.signal])
-      : new Deadline('the first output token', route.timeouts.firstTokenMs, [total.signal]);
-    try {
-      let prefilled: Prefilled | undefined;
-      if (canIngestKv) {
-        prefilled = await this.prefill.run(route, pool, tried, call, input.maxTokens, clock.signal);
-        clock.arm('the first output token', route.timeouts.firstTokenMs);
-        timings.prefillMs = this.now() - startedAt;
-        startedAt = this.now();
-      }
-      return await DecodeStream.open({
-        fetch: this.fetch,
-        route,
-        tier,
-        call,
-        apiKey: this.resolveApiKey(tier.decode),
-        maxTokens: input.maxTokens,
-        stopSequences: input.stopSequences,
-        prefilled,
-        clock,
-        total,
-        timings,
-        startedAt,
-        now: this.now,
-      });
-    } catch (error) {
-      clock.clear();
-      throw error;
-    }
   }
 
   /**
@@ -163,7 +137,7 @@ export class Router {
     if (route.config.prefillUrls.length === 0) {
       return countTokensOnDecode({ fetch: this.fetch, route, prompt, apiKey: this.resolveApiKey(route.config.decode), signal });
     }
-    const pool = this.pool(route);
+    const pool = await this.routeWorkers(route).prefillPool();
     const tried = new Set<string>();
     const attempts = Math.max(1, Math.min(pool.size, this.maxAttempts));
     let last: UpstreamFailure | undefined;

@@ -24,6 +24,8 @@ export class UpstreamFailure extends Error {
     /** The worker URL that failed, so the router can mark it and pick another. */
     public readonly workerUrl: string,
     public readonly detail?: string,
+    /** The HTTP status the worker answered with (or put in a streamed error), when it answered at all. */
+    public readonly status?: number,
   ) {
     super(message);
     this.name = 'UpstreamFailure';

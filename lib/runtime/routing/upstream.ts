@@ -16,7 +16,7 @@ async function failureFromResponse(response: WorkerResponse, workerUrl: string, 
   const status = response.status;
   const kind = status === 429 ? 'throttled' : status >= 400 && status < 500 ? 'rejected' : 'unavailable';
   // The worker's own words reach the client (a refused prompt says why), without any address in them.
-  return new UpstreamFailure(kind, `${what}: ${clientSafe(message)}`, workerUrl, `${workerUrl} answered ${status}: ${message}`);
+  return new UpstreamFailure(kind, `${what}: ${clientSafe(message)}`, workerUrl, `${workerUrl} answered ${status}: ${message}`, status);
 }
 
 export interface PostOptions {
@@ -56,6 +56,20 @@ export async function postJson<T>(workerUrl: string, path: string, body: unknown
 }
 
 /**
+ * One event of a stream: a chunk, or the error vLLM streams when a request fails after its answer
+ * began (`data: {"error": {...}}` then `[DONE]`; a KV load failure under `kv_load_failure_policy:
+ * fail` comes so, "Internal server error" with code 500: serving_chat.py's GenerationError path).
+ */
+function streamedChunk(data: string, workerUrl: string, what: string): CompletionChunk {
+  const parsed = JSON.parse(data) as CompletionChunk & Partial<WorkerErrorBody>;
+  const error = parsed.error;
+  if (error === undefined) return parsed;
+  const message = typeof error?.message === 'string' ? error.message : 'an error';
+  const status = typeof error?.code === 'number' ? error.code : undefined;
+  throw new UpstreamFailure('unavailable', `${what}: ${clientSafe(message)}`, workerUrl, `${workerUrl} streamed ${status ?? 'an error'}: ${message}`, status);
+}
+
+/**
  * POSTs a streamed completion request and yields its chunks, in batches of those that arrived
  * together. Response headers arrive before this resolves, so a refused request fails here
  * rather than mid-iteration.
@@ -80,7 +94,7 @@ export async function postStream(
         const chunks: CompletionChunk[] = [];
         for (const data of batch) {
           if (data === SSE_DONE) done = true;
-          else if (!done) chunks.push(JSON.parse(data) as CompletionChunk);
+          else if (!done) chunks.push(streamedChunk(data, workerUrl, what));
         }
         if (chunks.length > 0) yield chunks;
       }

@@ -7,6 +7,7 @@ import {
   MODEL_ID_DIMENSION,
   REQUEST_DIMENSION_SETS,
 } from './schema';
+import type { RoutingRecord } from '../routing/generation';
 
 /** What the gateway knows about one finished request. */
 export interface RequestRecord {
@@ -27,7 +28,11 @@ export interface RequestRecord {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly inputTokens?: number;
+  /** Of the input tokens, those read from a worker's prefix cache. */
+  readonly cacheReadInputTokens?: number;
   readonly outputTokens?: number;
+  /** How the router routed it (workers, conditional disaggregation, KV recompute). */
+  readonly routing?: RoutingRecord;
   readonly prefillMs?: number;
   readonly kvHandoffMs?: number;
   readonly firstTokenAt?: number;
@@ -47,7 +52,9 @@ const UNITS: Record<MetricName, string> = {
   KvHandoffLatency: 'Milliseconds',
   OutputTokensPerSecond: 'Count/Second',
   InputTokens: 'Count',
+  CacheReadInputTokens: 'Count',
   OutputTokens: 'Count',
+  KvRecomputes: 'Count',
   Requests: 'Count',
   Errors: 'Count',
 };
@@ -64,6 +71,8 @@ function round(value: number): number {
 export function requestLogLine(record: RequestRecord): string {
   const values: Partial<Record<MetricName, number>> = { [METRIC_NAMES.requests]: 1 };
   if (record.inputTokens !== undefined) values.InputTokens = record.inputTokens;
+  if (record.cacheReadInputTokens !== undefined) values.CacheReadInputTokens = record.cacheReadInputTokens;
+  if (record.routing?.kvRecompute !== undefined) values.KvRecomputes = 1;
   if (record.outputTokens !== undefined) values.OutputTokens = record.outputTokens;
   if (record.prefillMs !== undefined) values.PrefillLatency = round(record.prefillMs);
   if (record.kvHandoffMs !== undefined) values.KvHandoffLatency = round(record.kvHandoffMs);
@@ -102,7 +111,20 @@ export function requestLogLine(record: RequestRecord): string {
     LatencyMs: Math.round(record.endedAt - record.startedAt),
   };
   if (record.latencyTier) line.LatencyTier = record.latencyTier;
+  if (record.routing) Object.assign(line, routingFields(record.routing));
   if (record.requestMetadata) line.RequestMetadata = record.requestMetadata;
   if (record.errorDetail) line.ErrorDetail = record.errorDetail.slice(0, MAX_DETAIL_CHARS);
   return JSON.stringify(line);
+}
+
+/** The routing decision as searchable fields: the workers (for the operator; never in a client's message) and the disaggregation taken. */
+function routingFields(routing: RoutingRecord): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (routing.prefillWorker) fields.PrefillWorker = routing.prefillWorker;
+  if (routing.decodeWorker) fields.DecodeWorker = routing.decodeWorker;
+  if (routing.disaggregation) fields.Disaggregation = routing.disaggregation;
+  if (routing.uncachedTokens !== undefined) fields.DecodeUncachedTokens = routing.uncachedTokens;
+  if (routing.threshold !== undefined) fields.DisaggregationThreshold = routing.threshold;
+  if (routing.kvRecompute !== undefined) fields.KvRecompute = routing.kvRecompute.slice(0, MAX_DETAIL_CHARS);
+  return fields;
 }

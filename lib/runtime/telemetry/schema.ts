@@ -22,7 +22,14 @@ export const METRIC_NAMES = {
   /** Output tokens per second of the decode stream. */
   outputTokensPerSecond: 'OutputTokensPerSecond',
   inputTokens: 'InputTokens',
+  /** Of the input tokens, those a worker's prefix cache served. */
+  cacheReadInputTokens: 'CacheReadInputTokens',
   outputTokens: 'OutputTokens',
+  /**
+   * 1 per request whose decode worker could not pull the KV (lease expired, prefill worker gone,
+   * transfer error) and got the prompt replayed instead.
+   */
+  kvRecomputes: 'KvRecomputes',
   /** 1 per request. */
   requests: 'Requests',
   /** 1 per failed request, with the error type dimension. */

@@ -15,9 +15,10 @@ const error = (body: Record<string, unknown>) => {
   throw new Error('expected a ValidationException');
 };
 
-test('system: [] is no system prompt; cachePoints anywhere are dropped', () => {
+test('system: [] is no system prompt; cachePoints anywhere leave the chat, the last becoming the hint to keep the prefix through it', () => {
   expect(parseConverseChat({ system: [], messages: [{ role: 'user', content: [{ text: 'hi' }, { cachePoint: { type: 'default' } }] }] })).toEqual({
     messages: [{ role: 'user', content: 'hi' }],
+    prefix_cache_hint: { messages: 1, ttl_seconds: 300 },
   });
   expect(
     parseConverseChat({
@@ -29,7 +30,19 @@ test('system: [] is no system prompt; cachePoints anywhere are dropped', () => {
     messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }],
     tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: tool.toolSpec.inputSchema.json } }],
     tool_choice: 'auto',
+    // The template renders the tools, then the system prompt: the point in system keeps both, for its hour.
+    prefix_cache_hint: { messages: 1, ttl_seconds: 3600 },
   });
+  // A point in a later message keeps the chat through that message (a tool result and text are two chat messages).
+  const hint = parseConverseChat({
+    messages: [
+      { role: 'user', content: [{ text: 'Weather?' }, { cachePoint: { type: 'default' } }] },
+      { role: 'assistant', content: [{ toolUse: { toolUseId: 'tu_1', name: 'get_weather', input: {} } }] },
+      { role: 'user', content: [{ toolResult: { toolUseId: 'tu_1', content: [{ text: 'sunny' }] } }, { text: 'And?' }, { cachePoint: { type: 'default', ttl: '1h' } }] },
+    ],
+    toolConfig: { tools: [tool] },
+  }).prefix_cache_hint;
+  expect(hint).toEqual({ messages: 4, ttl_seconds: 3600 });
 });
 
 test('toolUse becomes tool_calls (arguments as JSON text); toolResults become tool messages ahead of the text; reasoning is dropped', () => {

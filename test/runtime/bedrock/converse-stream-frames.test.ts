@@ -17,7 +17,7 @@ function decode(bytes: Uint8Array[]): Array<[string, unknown]> {
   return events;
 }
 
-const end: GenerationEnd = { stopReason: 'tool_use', inputTokens: 10, cachedInputTokens: 4, outputTokens: 7, toolCalls: [], latency: 'optimized' };
+const end: GenerationEnd = { stopReason: 'tool_use', inputTokens: 10, cachedInputTokens: 4, cacheWriteInputTokens: 0, outputTokens: 7, toolCalls: [], latency: 'optimized' };
 
 test('reasoning, text and two tool calls: blocks 0 to 3 in order, each stopped before the next, a start for each call', () => {
   const frames = new ConverseStreamFrames(new RequestTrace(new AbortController().signal));

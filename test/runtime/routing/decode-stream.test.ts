@@ -1,6 +1,6 @@
 import type { Delta } from '../../../lib/runtime/routing/generation';
 import { Router } from '../../../lib/runtime/routing/router';
-import { chunk, event, finish, input, run, type Sent, token, workers } from './stub-workers';
+import { chunk, DECODE, event, finish, input, registryOf, run, type Sent, token, workers } from './stub-workers';
 
 // The decode stream as the router hands it out: one delta per chunk, merged only while the client
 // is held up; tool calls, reasoning and cached prompt tokens read from the worker protocol.
@@ -79,10 +79,16 @@ test("reasoning is read from vLLM's `reasoning` field and from the older `reason
   ]);
 });
 
-test("cached prompt tokens come from the worker's usage.prompt_tokens_details.cached_tokens", async () => {
+test("cached prompt tokens come from the worker's usage.prompt_tokens_details.cached_tokens: the one that computed the prompt", async () => {
   const usage = event({ id: 'c', choices: [], usage: { prompt_tokens: 20, completion_tokens: 1, total_tokens: 21, prompt_tokens_details: { cached_tokens: 16 } } });
-  const { end } = await run(new Router({ fetch: workers({ reads: [token('a') + finish('stop') + usage] }, []) }));
+  // The decode endpoint computed the prompt itself (prompt replay): its count is the cache's.
+  const replayed = input(100, { route: registryOf({ decode: { url: DECODE, model: 'd', canIngestKv: false } }).find('m')! });
+  const { end } = await run(new Router({ fetch: workers({ reads: [token('a') + finish('stop') + usage] }, []) }), replayed);
   expect(end).toMatchObject({ inputTokens: 20, cachedInputTokens: 16, outputTokens: 1 });
+  // With the KV pulled, the prefill worker computed it: a vLLM KV consumer counts the pulled tokens as cached too
+  // (the scheduler's num_cached_tokens takes the external ones), so only the prefill answer says what its cache served.
+  const pulled = await run(new Router({ fetch: workers({ prefillCachedTokens: 8, reads: [token('a') + finish('stop') + usage] }, []) }));
+  expect(pulled.end).toMatchObject({ inputTokens: 20, cachedInputTokens: 8, outputTokens: 1 });
 });
 
 test('tools, the tool choice and extra sampling fields go to both stages, inside the prompt both compute', async () => {

@@ -1,5 +1,6 @@
 import { BedrockError } from '../../../lib/runtime/bedrock/errors';
 import { Router } from '../../../lib/runtime/routing/router';
+import { Routing } from '../../../lib/runtime/routing/routing';
 
 import { finish, input, PREFILL, run, type Sent, token, workers } from './stub-workers';
 
@@ -16,7 +17,7 @@ test('prefill asks for one token with do_remote_decode; decode pulls the KV the 
     stream: true,
     kv_transfer_params: { remote_engine_id: 'e', remote_request_id: 'r', do_remote_prefill: true, do_remote_decode: false },
   });
-  expect(end).toEqual({ stopReason: 'end_turn', inputTokens: 20, cachedInputTokens: 0, outputTokens: 2, toolCalls: [], latency: 'standard' });
+  expect(end).toEqual({ stopReason: 'end_turn', inputTokens: 20, cachedInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 2, toolCalls: [], latency: 'standard' });
 });
 
 test('every chunk the decode endpoint sent is its own delta, also chunks that arrive in one read', async () => {
@@ -54,11 +55,11 @@ test('a prompt that fills the context window is a ValidationException naming bot
 });
 
 test('a prefill worker that fails is left for another, and sits out the next request', async () => {
-  // Ties between idle workers go to the first one, so the failing worker is tried first.
+  // Least-loaded ties between idle workers go to the first one, so the failing worker is tried first.
   const random = jest.spyOn(Math, 'random').mockReturnValue(0.99);
   try {
     const sent: Sent = [];
-    const router = new Router({ fetch: workers({ failing: [PREFILL[0]] }, sent) });
+    const router = new Router({ fetch: workers({ failing: [PREFILL[0]] }, sent), routing: Routing.LEAST_LOADED });
     await run(router);
     await run(router);
     const prefillCalls = sent.filter((call) => call.body.max_tokens === 1).map((call) => call.url.slice(0, PREFILL[0].length));

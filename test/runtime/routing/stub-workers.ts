@@ -19,6 +19,8 @@ export const finish = (reason: string, stopReason: string | null = null) =>
 export interface Workers {
   /** The prompt tokens the prefill workers report. */
   promptTokens?: number;
+  /** The prompt tokens the prefill workers report their prefix cache served. @default none reported */
+  prefillCachedTokens?: number;
   /** Prefill workers that answer 503. */
   failing?: string[];
   /** Decode endpoints that answer with this status instead of a stream. */
@@ -71,7 +73,12 @@ export function workers(options: Workers, sent: Sent): FetchFunction {
       const answer = {
         id: 'cmpl-1',
         choices: [{ index: 0, message: { role: 'assistant', content: 'A' }, finish_reason: 'length' }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: 1, total_tokens: promptTokens + 1 },
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: 1,
+          total_tokens: promptTokens + 1,
+          ...(options.prefillCachedTokens !== undefined ? { prompt_tokens_details: { cached_tokens: options.prefillCachedTokens } } : {}),
+        },
         kv_transfer_params: { do_remote_prefill: true, do_remote_decode: false, remote_engine_id: 'e', remote_request_id: 'r' },
       };
       return { status: 200, ok: true, json: async () => answer, body: null };
