@@ -6,6 +6,7 @@ import {
   EARLIER_TURNS,
   EXPECTED_TOOL_INPUT,
   PLAIN_PROMPT,
+  promptTokens,
   REASONING_MODEL_ID,
   SYSTEM_PROMPT,
   TOOL_PROMPT,
@@ -36,7 +37,16 @@ describe.each(TRANSPORTS)('AWS SDK over %s', (transport) => {
       const without = await converseTurn(client(), { messages: userSays(PLAIN_PROMPT) }, streamed);
       const withSystem = await converseTurn(client(), { messages: userSays(PLAIN_PROMPT), system: [{ text: SYSTEM_PROMPT }] }, streamed);
       expect(textOf(withSystem.message)).toMatch(/\w+/);
-      expect(withSystem.usage!.inputTokens).toBeGreaterThan(without.usage!.inputTokens!);
+      expect(promptTokens(withSystem.usage)).toBeGreaterThan(promptTokens(without.usage));
+    });
+
+    test('a prompt sent again is read from the prefix cache, and the client reads the cache fields', async () => {
+      const messages = userSays(`${transport} ${streamed} ${PLAIN_PROMPT.repeat(20)}`);
+      const first = await converseTurn(client(), { messages }, streamed);
+      const again = await converseTurn(client(), { messages }, streamed);
+      expect(again.usage!.cacheReadInputTokens).toBeGreaterThan(0);
+      expect(again.usage!.inputTokens).toBeLessThan(first.usage!.inputTokens!);
+      expect(promptTokens(again.usage)).toBe(promptTokens(first.usage));
     });
 
     test('multi-turn: the earlier turns are part of the prompt', async () => {
@@ -45,7 +55,7 @@ describe.each(TRANSPORTS)('AWS SDK over %s', (transport) => {
       const multi = await converseTurn(client(), { messages }, streamed);
       expect(multi.stopReason).toBe('end_turn');
       expect(textOf(multi.message)).toMatch(/\w+/);
-      expect(multi.usage!.inputTokens).toBeGreaterThan(single.usage!.inputTokens!);
+      expect(promptTokens(multi.usage)).toBeGreaterThan(promptTokens(single.usage));
     });
 
     test('a forced tool call (toolChoice tool) on a message that does not name the tool', async () => {

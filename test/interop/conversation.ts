@@ -49,6 +49,21 @@ export function recordingWeatherTool(): { readonly inputs: unknown[]; run(input:
   };
 }
 
+/** Bedrock's usage counts of a prompt: the uncached tokens, and those read from or written to the prefix cache. */
+export interface PromptUsage {
+  readonly inputTokens?: number;
+  readonly cacheReadInputTokens?: number;
+  readonly cacheWriteInputTokens?: number;
+}
+
+/**
+ * The whole prompt's tokens. Bedrock's `inputTokens` counts only what no cache held, so two prompts
+ * of which the longer repeats what an earlier test sent compare by this sum, not by `inputTokens`.
+ */
+export function promptTokens(usage: PromptUsage | undefined): number {
+  return (usage?.inputTokens ?? 0) + (usage?.cacheReadInputTokens ?? 0) + (usage?.cacheWriteInputTokens ?? 0);
+}
+
 /** How an agent loop ended, whichever client ran it. */
 export interface AgentLoopOutcome {
   /** The inputs the client ran the tool with, in order. */

@@ -18,7 +18,7 @@ export interface StrandsTurn {
   readonly blockTypes: string[];
   readonly text: string;
   readonly reasoning: string;
-  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly totalTokens: number };
+  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly totalTokens: number; readonly cacheReadInputTokens?: number; readonly cacheWriteInputTokens?: number };
   /** The prompt of the agent's last model call, in tokens. */
   readonly contextSize?: number;
   readonly deltas: { readonly text: number; readonly reasoning: number };
