@@ -7,6 +7,9 @@ import { parseArgs } from 'node:util';
 import { MockCluster, MockTiming, startMockCluster } from '../lib/mock';
 import { Routing } from '../lib/runtime/routing/routing';
 
+/** The process that started this one, read before anything else runs: it may be gone by the time the mock is up. */
+const LAUNCHER = process.ppid;
+
 const HELP = `Usage: npm run mock -- [options]
 
   --port N                   gateway port; 0 picks a free one (default 8080)
@@ -24,6 +27,9 @@ const HELP = `Usage: npm run mock -- [options]
   --answer-tokens N          tokens the mock decode answers with, capped by maxTokens (default 12 to 60)
   --max-concurrency N        requests at once before ThrottlingException (default 128)
   --max-body-bytes N         largest request body (default 4194304)
+  --body-timeout-ms N        time a request body has to arrive, HTTP/1.1 and HTTP/2 (default 30000)
+  --max-connection-body-bytes N  body bytes one connection may buffer at once (default 8 x max body)
+  --shutdown-grace-ms N      on SIGINT/SIGTERM, time requests in progress get to finish (default 5000)
   --first-token-timeout-ms N / --prefill-timeout-ms N   stage limits
 Faults:
   --crash-prefill-workers N  the first N prefill workers drop every request
@@ -60,6 +66,9 @@ async function main(): Promise<void> {
       'answer-tokens': { type: 'string' },
       'max-concurrency': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'body-timeout-ms': { type: 'string' },
+      'max-connection-body-bytes': { type: 'string' },
+      'shutdown-grace-ms': { type: 'string' },
       'first-token-timeout-ms': { type: 'string' },
       'prefill-timeout-ms': { type: 'string' },
       'crash-prefill-workers': { type: 'string' },
@@ -105,6 +114,11 @@ async function main(): Promise<void> {
       decodeBreakAfterTokens: integer(values['break-decode-after'], 'break-decode-after'),
       malformedToolCalls: values['malformed-tool-calls'],
     },
+    server: {
+      bodyTimeoutMs: integer(values['body-timeout-ms'], 'body-timeout-ms', 1),
+      maxConnectionBodyBytes: integer(values['max-connection-body-bytes'], 'max-connection-body-bytes', 1),
+      shutdownGraceMs: integer(values['shutdown-grace-ms'], 'shutdown-grace-ms'),
+    },
     gateway: {
       maxConcurrentRequests: integer(values['max-concurrency'], 'max-concurrency', 1),
       maxBodyBytes: integer(values['max-body-bytes'], 'max-body-bytes', 1),
@@ -113,6 +127,27 @@ async function main(): Promise<void> {
     },
   });
 
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) {
+      process.stderr.write(`${why} again: exiting without waiting for requests in progress.\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`${why}: finishing requests in progress, then stopping.\n`);
+    cluster.close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  stopWithLauncher(() => stop('launcher gone'));
+
+  // Ready only once it can be stopped: a harness may send SIGTERM as soon as it reads this.
   const modelId = cluster.modelIds.find((id) => id.startsWith('us.')) ?? cluster.modelIds[0];
   process.stdout.write(
     [
@@ -132,25 +167,36 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting without waiting for requests in progress.\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    process.stderr.write(`${signal}: finishing requests in progress, then stopping.\n`);
-    cluster.close().then(
-      () => process.exit(0),
-      (error) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+/**
+ * Stops the mock when the process that started it goes. `npm run mock` runs it under a shell
+ * (npm -> sh -> node); SIGTERM to npm's pid reaches the shell, which dies without passing it on,
+ * and would leave this process serving the port. So the parent is watched and its end handled
+ * as SIGTERM. Run directly (the compiled bin), the parent is the user's shell or process manager.
+ */
+function stopWithLauncher(stopNow: () => void): void {
+  const watch = setInterval(() => {
+    if (!launcherGone(LAUNCHER)) return;
+    clearInterval(watch);
+    stopNow();
+  }, 250);
+  watch.unref();
+}
+
+/**
+ * Whether the launcher has exited. An orphan is handed to another parent (init or a subreaper)
+ * the moment its parent exits, even while that one is a zombie nobody reaps, and `process.ppid`
+ * is read live; where parents are not re-assigned, signal 0 asks whether the launcher still exists.
+ */
+function launcherGone(launcher: number): boolean {
+  if (process.ppid !== launcher) return true;
+  try {
+    process.kill(launcher, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 main().catch((error: unknown) => {

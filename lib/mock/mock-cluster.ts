@@ -4,7 +4,7 @@ import { nodeFetch } from '../runtime/routing/node-fetch';
 import { RegistryConfig } from '../runtime/routing/registry-config';
 import { RegistryWorkerDirectory } from '../runtime/routing/registry-worker-directory';
 import type { Routing } from '../runtime/routing/routing';
-import { RunningServer, startNodeServer } from '../runtime/server/node-server';
+import { NodeServerOptions, RunningServer, startNodeServer } from '../runtime/server/node-server';
 import { MockModel, MockWorkersOptions, startMockWorkers } from './mock-workers';
 
 export interface MockClusterOptions extends MockWorkersOptions {
@@ -15,6 +15,8 @@ export interface MockClusterOptions extends MockWorkersOptions {
    * reads the workers' `/metrics` (as the deployed router reads vLLM's)
    */
   readonly gateway?: Omit<BedrockGatewayOptions, 'registry'>;
+  /** The gateway's HTTP server: body time limit, body bytes per connection, shutdown grace, idle limit. @default the server's defaults */
+  readonly server?: Pick<NodeServerOptions, 'bodyTimeoutMs' | 'maxConnectionBodyBytes' | 'shutdownGraceMs' | 'idleTimeoutMs'>;
   /** How the gateway's router picks prefill and decode workers. @default the router's (Routing.PREFIX_AWARE) */
   readonly routing?: Routing;
 }
@@ -41,6 +43,7 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
     const router = { workers: directory, ...options.gateway?.router, ...(options.routing ? { routing: options.routing } : {}) };
     const gateway = new BedrockGateway({ ...options.gateway, router, registry: workers.registry });
     const server: RunningServer = await startNodeServer((request) => gateway.handle(request), {
+      ...options.server,
       port: options.port ?? 0,
       maxBodyBytes: gateway.maxBodyBytes,
     });

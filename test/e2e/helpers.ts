@@ -37,8 +37,11 @@ export async function readConverseStream(stream: AsyncIterable<ConverseStreamOut
   return { events, text, metadata, stopReason };
 }
 
-/** Resolves once `condition` holds, polling; fails after `ms` so a test never hangs. */
-export async function eventually(condition: () => boolean, ms = 2000): Promise<void> {
+/**
+ * Resolves once `condition` holds, polling; fails after `ms` so a test never hangs. The default is
+ * a bound on a hang, generous for a loaded machine: what it waits for normally takes milliseconds.
+ */
+export async function eventually(condition: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);

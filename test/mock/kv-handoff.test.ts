@@ -46,3 +46,11 @@ test('an unpulled lease expires and the pull says so', async () => {
     await server.close();
   }
 });
+
+test('a 0 ms lease has run out before any pull, however soon the pull comes', () => {
+  // The --kv-lease-ms 0 fault: a 0 ms timer would lose the race to a pull made within a millisecond.
+  const leases = new KvLeaseStore(0);
+  const id = leases.add(buildKvBlob([1], 1024));
+  expect(leases.size).toBe(0);
+  expect(leases.take(id)).toEqual({ error: `KV lease ${id} expired before the pull` });
+});

@@ -49,6 +49,19 @@ export function validationError(message: string): BedrockError {
   return new BedrockError(BedrockErrorType.VALIDATION, message);
 }
 
+/**
+ * What a request ends in when the server stops it before it has ended (the grace period is over):
+ * ServiceUnavailableException, as a whole answer (503) or, in a stream already started, as its
+ * last event (`serviceUnavailableException`, a member of both streaming operations' event unions,
+ * which the client raises). The service went away, not the model: a retry elsewhere is the remedy.
+ */
+export function serverStoppingError(): BedrockError {
+  return new BedrockError(
+    BedrockErrorType.SERVICE_UNAVAILABLE,
+    'The endpoint is shutting down and could not finish this request within its grace period; retry it.',
+  );
+}
+
 /** Normalises any thrown value to a BedrockError without leaking internals to the client. */
 export function toBedrockError(error: unknown): BedrockError {
   if (error instanceof BedrockError) return error;

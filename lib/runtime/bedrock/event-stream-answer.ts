@@ -1,7 +1,7 @@
-import type { GatewayResponse } from '../http/http-types';
+import { type GatewayResponse, stoppedByServer } from '../http/http-types';
 import { managedStream } from '../http/managed-stream';
 import type { Delta, Generation, GenerationEnd } from '../routing/generation';
-import { BedrockError, BedrockErrorType, toBedrockError } from './errors';
+import { BedrockError, BedrockErrorType, serverStoppingError, toBedrockError } from './errors';
 import type { OperationContext } from './operation-context';
 
 /** How a streaming operation frames a generation: what goes before, with and after the output. */
@@ -19,8 +19,9 @@ export interface StreamFrames {
 /**
  * A streamed answer (ConverseStream, InvokeModelWithResponseStream, a streamed chat completion):
  * the frames of a generation whose first output is already in hand (earlier failures were plain
- * error answers); failures from here on become the frames' in-stream failure. However the stream
- * ends, the generation is closed and the request settled, once.
+ * error answers); failures from here on become the frames' in-stream failure (the server stopping
+ * the request too: a ServiceUnavailableException the client raises, not a stream that looks
+ * finished). However the stream ends, the generation is closed and the request settled, once.
  */
 export function streamedAnswer(
   context: OperationContext,
@@ -48,9 +49,10 @@ export function streamedAnswer(
       trace.end = next.value;
       yield* frames.end(next.value);
     } catch (error) {
-      if (signal.aborted) return;
+      const stopped = stoppedByServer(signal);
+      if (signal.aborted && !stopped) return; // the client left: nobody to tell
       const cause = toBedrockError(error);
-      trace.error = new BedrockError(BedrockErrorType.MODEL_STREAM_ERROR, cause.message, cause.detail);
+      trace.error = stopped ? serverStoppingError() : new BedrockError(BedrockErrorType.MODEL_STREAM_ERROR, cause.message, cause.detail);
       yield frames.failure(trace.error);
     }
   };

@@ -1,4 +1,4 @@
-import type { GatewayRequest, GatewayResponse } from '../http/http-types';
+import { type GatewayRequest, type GatewayResponse, stoppedByServer } from '../http/http-types';
 import { openAiErrorResponse } from '../openai/openai-errors';
 import { OPENAI_PREFIX, parseOpenAiPath } from '../openai/openai-operations';
 import type { FetchFunction } from '../routing/fetch-function';
@@ -10,7 +10,7 @@ import { requestLogLine } from '../telemetry/request-line';
 import { stdoutTelemetry, TelemetrySink } from '../telemetry/stdout-sink';
 import { converse, converseStream } from './converse-operation';
 import { countTokens } from './count-tokens-operation';
-import { BedrockError, BedrockErrorType, errorResponse, toBedrockError, validationError } from './errors';
+import { BedrockError, BedrockErrorType, errorResponse, serverStoppingError, toBedrockError, validationError } from './errors';
 import { invokeModel, invokeModelWithResponseStream } from './invoke-operation';
 import type { ModelOperationContext, OperationContext, OperationHandler } from './operation-context';
 import { BedrockOperation, parsePath } from './operations';
@@ -109,11 +109,13 @@ export class BedrockGateway {
       streaming = !(response.body instanceof Uint8Array);
       return response;
     } catch (error) {
-      const failure = toBedrockError(error);
+      // Stopped by the server (its grace period is over), the request still gets an answer.
+      const stopped = stoppedByServer(request.signal);
+      const failure = stopped ? serverStoppingError() : toBedrockError(error);
       // Once the client has left, upstream calls fail because they were aborted on its behalf:
       // logged as ClientAborted, not as a service error that would count against the alarms.
-      if (!request.signal.aborted) trace.error = failure;
-      if (!(error instanceof BedrockError)) console.error(`request ${trace.requestId} failed:`, error);
+      if (!request.signal.aborted || stopped) trace.error = failure;
+      if (!stopped && !(error instanceof BedrockError)) console.error(`request ${trace.requestId} failed:`, error);
       return answerError(failure, { 'x-amzn-requestid': trace.requestId });
     } finally {
       // Streams settle (release their slot and log) when they end; everything else ends here.

@@ -10,8 +10,29 @@ export interface GatewayRequest {
   /** Header names in lower case. */
   readonly headers: Record<string, string | undefined>;
   readonly body: Uint8Array;
-  /** Aborted when the client goes away. */
+  /**
+   * Aborted when the client goes away, or, with a `ServerStopping` reason, when the server ends
+   * the request itself (it is stopping and its grace period is over): see `stoppedByServer`.
+   */
   readonly signal: AbortSignal;
+}
+
+/**
+ * The reason a request's signal carries when the server ends the request while its client is
+ * still there: the server is stopping and the grace period is over. The handler should still
+ * answer, at once: an error answer, or, in a stream already started, an error the client raises
+ * (never an end that looks complete). The adapter cuts whatever has not ended shortly after.
+ */
+export class ServerStopping extends Error {
+  constructor() {
+    super('the server is stopping and its grace period is over');
+    this.name = 'ServerStopping';
+  }
+}
+
+/** Whether the request's signal was aborted by the server stopping, not by the client leaving. */
+export function stoppedByServer(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof ServerStopping;
 }
 
 export interface GatewayResponse {

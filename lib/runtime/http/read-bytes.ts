@@ -6,6 +6,18 @@ export interface ReadBytesOptions {
   /** Bytes read before giving up on the stream: `onTooLong` runs and what was kept is returned. @default unlimited */
   readonly readAtMost?: number;
   readonly onTooLong?: () => void;
+  /** Abandons the read when it aborts (it rejects with the signal's reason): for a reader that stops waiting on a stream that may never end. */
+  readonly signal?: AbortSignal;
+  /** Asked before each piece is kept, with its size; false abandons the read, which rejects with a ReadRefused. @default every piece admitted */
+  readonly admit?: (bytes: number) => boolean;
+}
+
+/** The rejection of a read whose `admit` refused a piece. */
+export class ReadRefused extends Error {
+  constructor() {
+    super('the read was refused more bytes');
+    this.name = 'ReadRefused';
+  }
 }
 
 /**
@@ -25,6 +37,7 @@ export function readBytes(stream: Readable, options: ReadBytesOptions = {}): Pro
       stream.off('end', onEnd);
       stream.off('error', onError);
       stream.off('close', onClose);
+      options.signal?.removeEventListener('abort', onAbort);
     };
     const onEnd = () => {
       detach();
@@ -34,6 +47,10 @@ export function readBytes(stream: Readable, options: ReadBytesOptions = {}): Pro
       seen += chunk.length;
       if (kept <= keep) {
         const take = kept + chunk.length > keep + 1 ? chunk.subarray(0, keep + 1 - kept) : chunk;
+        if (options.admit && !options.admit(take.length)) {
+          onError(new ReadRefused());
+          return;
+        }
         chunks.push(take);
         kept += take.length;
       }
@@ -47,6 +64,9 @@ export function readBytes(stream: Readable, options: ReadBytesOptions = {}): Pro
       reject(error);
     };
     const onClose = () => onError(new Error('the stream closed before its end'));
+    const onAbort = () => onError(options.signal!.reason);
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort);
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);

@@ -76,7 +76,8 @@ describe('mock mode, router to function URLs', () => {
           decode: { url: `https://${DECODE_HOST}`, model: spec.huggingFaceId, canIngestKv: false },
           contextWindow: spec.contextWindow,
           maxOutputTokens: spec.maxOutputTokens,
-          timeouts: { prefillMs: 3000, firstTokenMs: 3000, interTokenMs: 3000, totalMs: 5000 },
+          // Bounds on a hang, generous for a loaded machine; nothing here is slow on purpose.
+          timeouts: { prefillMs: 30_000, firstTokenMs: 30_000, interTokenMs: 30_000, totalMs: 60_000 },
         },
       ],
     };
@@ -95,7 +96,7 @@ describe('mock mode, router to function URLs', () => {
       path: `/model/${encodeURIComponent(MODEL_ID)}/${operation}`,
       headers: { 'content-type': 'application/json' },
       body: Buffer.from(JSON.stringify(body)),
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(60_000),
     });
   const messages = [{ role: 'user', content: [{ text: 'Hello from mock mode' }] }];
 

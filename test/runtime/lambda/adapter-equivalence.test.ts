@@ -129,7 +129,8 @@ describe('the Lambda adapter answers exactly as the local server', () => {
       models: ['llama-3.1-70b-instruct'],
       prefillWorkers: 1,
       timing: MockTiming.NONE,
-      timeouts: { prefillMs: 3000, firstTokenMs: 3000, interTokenMs: 3000, totalMs: 5000 },
+      // Bounds on a hang, generous for a loaded machine; nothing here is slow on purpose.
+      timeouts: { prefillMs: 30_000, firstTokenMs: 30_000, interTokenMs: 30_000, totalMs: 60_000 },
       gateway: { telemetry },
     });
     process.env[REGISTRY_ENV_VAR] = JSON.stringify(cluster.registry);
@@ -150,7 +151,7 @@ describe('the Lambda adapter answers exactly as the local server', () => {
       method: c.method ?? 'POST',
       headers: c.headers,
       body: c.body === undefined ? undefined : JSON.stringify(c.body),
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(60_000),
     });
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
