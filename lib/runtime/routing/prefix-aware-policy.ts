@@ -25,7 +25,11 @@ export interface PrefixAwareOptions {
  * * prefill_blocks + decode_blocks` with its default weight 1 (ai-dynamo/dynamo
  * docs/architecture/kv_cache_routing.md; its worked example, workers with (cached, prefill, decode)
  * blocks (2,8,10), (5,5,5), (8,2,9), costs 18, 10 and 11: the second wins). Load the worker reports
- * beyond this router's own requests counts at this router's mean tokens per request.
+ * beyond this router's own requests counts at this router's mean tokens per request there, or, where
+ * it has none there, at this request's own new part (what its best-cached worker lacks): most requests
+ * of a multi-turn workload are turns of conversations their worker holds, and a report can be up to
+ * the directory's load lifetime old, so counting each as a whole prompt would drive conversations off
+ * the workers that hold them (a Lambda router, whose own in-flight count is at most one, always would).
  *
  * When the router knows nothing that tells the workers apart (a conversation it has not seen; what
  * every worker caches, such as a shared system prompt, tells nothing), the request goes to the
@@ -47,10 +51,11 @@ export class PrefixAwarePolicy implements RoutingPolicy {
   public choose(candidates: readonly WorkerLoad[], request?: RoutingRequest): WorkerLoad {
     if (!request) return this.leastLoaded.choose(candidates);
     if (!tellsApart(candidates)) return rendezvousChoice(candidates, request.affinity, this.loadFactor);
+    const newTokens = Math.max(1, request.promptTokens - Math.max(...candidates.map((c) => c.cachedTokens ?? 0)));
     let best = candidates[0];
     let bestCost = Infinity;
     for (const candidate of rendezvousOrder(candidates, request.affinity)) {
-      const cost = Math.max(0, request.promptTokens - (candidate.cachedTokens ?? 0)) + this.loadWeight * loadTokens(candidate, request);
+      const cost = Math.max(0, request.promptTokens - (candidate.cachedTokens ?? 0)) + this.loadWeight * loadTokens(candidate, request, newTokens);
       if (cost < bestCost) {
         best = candidate;
         bestCost = cost;
@@ -75,10 +80,10 @@ function tellsApart(candidates: readonly WorkerLoad[]): boolean {
 /**
  * Tokens of work in flight on a worker: this router's (its requests' uncached tokens, or the
  * request's size per request where the pool does not count tokens), and the worker's reported
- * requests beyond those at this router's mean per request.
+ * requests beyond those at this router's mean per request there, or at `newTokens` where it has none.
  */
-function loadTokens(worker: WorkerLoad, request: RoutingRequest): number {
+function loadTokens(worker: WorkerLoad, request: RoutingRequest, newTokens: number): number {
   const own = worker.activeTokens ?? worker.inFlight * request.promptTokens;
-  const perRequest = worker.inFlight > 0 ? own / worker.inFlight : request.promptTokens;
+  const perRequest = worker.inFlight > 0 ? own / worker.inFlight : newTokens;
   return own + (loadOf(worker) - worker.inFlight) * perRequest;
 }

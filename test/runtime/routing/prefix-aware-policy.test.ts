@@ -50,9 +50,19 @@ test('prefix-aware: the worker holding the conversation wins while idle, and los
 test("prefix-aware counts the load a worker reports beyond this router's own requests (other router instances' work)", () => {
   const policy = new PrefixAwarePolicy();
   const request = { promptTokens: 10_000, affinity: 42 };
-  // Two requests of others queued on the holder, at this request's size each: 1,000 + 20,000 > 10,000.
-  const crowded = idle(WORKERS[2], { cachedTokens: 9000, reported: { running: 1, waiting: 1 } });
+  // Others' requests count at this request's new part (1,000 tokens) each. Two queued on the holder:
+  // 1,000 + 2,000 is still cheaper than 10,000 elsewhere; ten: 1,000 + 10,000 is not.
+  const holding = idle(WORKERS[2], { cachedTokens: 9000, reported: { running: 1, waiting: 1 } });
+  expect(policy.choose([idle(WORKERS[0]), holding], request).url).toBe(WORKERS[2]);
+  const crowded = idle(WORKERS[2], { cachedTokens: 9000, reported: { running: 2, waiting: 8 } });
   expect(policy.choose([idle(WORKERS[0]), crowded], request).url).toBe(WORKERS[0]);
+});
+
+test("prefix-aware: a stale report of one request on the worker that holds a long conversation does not send the next turn elsewhere", () => {
+  // A 30,000-token turn whose first 28,000 tokens the holder caches; its report (up to 2 s old) still counts a request.
+  const request = { promptTokens: 30_000, affinity: 7 };
+  const holder = idle(WORKERS[1], { cachedTokens: 28_000, reported: { running: 1, waiting: 0 } });
+  expect(new PrefixAwarePolicy().choose([idle(WORKERS[0]), holder, idle(WORKERS[2])], request).url).toBe(WORKERS[1]);
 });
 
 test('prefix-aware without knowledge places a conversation by rendezvous hashing: the same worker in every router, whatever the order offered', () => {
