@@ -50,8 +50,10 @@ export class PrefixAwarePolicy implements RoutingPolicy {
 
   public choose(candidates: readonly WorkerLoad[], request?: RoutingRequest): WorkerLoad {
     if (!request) return this.leastLoaded.choose(candidates);
-    if (!tellsApart(candidates)) return rendezvousChoice(candidates, request.affinity, this.loadFactor);
-    const newTokens = Math.max(1, request.promptTokens - Math.max(...candidates.map((c) => c.cachedTokens ?? 0)));
+    const cached = cachedRange(candidates);
+    // No worker is known to hold more of the prompt than another: nothing to weigh.
+    if (cached.most <= cached.least) return rendezvousChoice(candidates, request.affinity, this.loadFactor);
+    const newTokens = Math.max(1, request.promptTokens - cached.most);
     let best = candidates[0];
     let bestCost = Infinity;
     for (const candidate of rendezvousOrder(candidates, request.affinity)) {
@@ -65,8 +67,8 @@ export class PrefixAwarePolicy implements RoutingPolicy {
   }
 }
 
-/** Whether some worker is known to hold more of the prompt than another. */
-function tellsApart(candidates: readonly WorkerLoad[]): boolean {
+/** The least and the most of the prompt the router knows a candidate to cache, in tokens. */
+function cachedRange(candidates: readonly WorkerLoad[]): { least: number; most: number } {
   let least = Infinity;
   let most = 0;
   for (const candidate of candidates) {
@@ -74,7 +76,7 @@ function tellsApart(candidates: readonly WorkerLoad[]): boolean {
     least = Math.min(least, cached);
     most = Math.max(most, cached);
   }
-  return most > least;
+  return { least, most };
 }
 
 /**
