@@ -8,6 +8,7 @@
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { MockTiming, startMockCluster } from '../lib/mock';
+import { runConcurrently } from './concurrently';
 import { heapAfterGc } from './soak/heap';
 
 const CONCURRENCY = 32;
@@ -30,16 +31,11 @@ async function main(): Promise<void> {
     ...(transport === 'http1.1' ? { requestHandler: new NodeHttpHandler() } : {}),
   });
   let failed = 0;
-  const round = async (count: number) => {
-    let sent = 0;
-    const command = () =>
-      new ConverseCommand({ modelId: 'us.meta.llama3-3-70b-instruct-v1:0', messages: [{ role: 'user', content: [{ text: 'hello' }] }], inferenceConfig: { maxTokens: 4 } });
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (sent++ < count) await client.send(command()).catch(() => failed++);
-      }),
-    );
-  };
+  const converse = () =>
+    client
+      .send(new ConverseCommand({ modelId: 'us.meta.llama3-3-70b-instruct-v1:0', messages: [{ role: 'user', content: [{ text: 'hello' }] }], inferenceConfig: { maxTokens: 4 } }))
+      .catch(() => failed++);
+  const round = (count: number) => runConcurrently(count, CONCURRENCY, converse);
   try {
     // The warm-up takes the JIT's code and the pools' first allocations out of the figure.
     await round(WARMUP);

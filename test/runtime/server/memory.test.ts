@@ -1,6 +1,7 @@
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { runConcurrently } from '../../../bench/concurrently';
 import { heapAfterGc } from '../../../bench/soak/heap';
 import { MockTiming, startMockCluster } from '../../../lib/mock';
 import { HttpHandler } from '../../../lib/runtime/http/http-types';
@@ -26,16 +27,6 @@ async function serve(handler: HttpHandler, options = {}): Promise<RunningServer>
   const server = await startNodeServer(handler, options);
   servers.push(server);
   return server;
-}
-
-/** Runs `count` calls, `concurrency` at a time. */
-async function run(count: number, concurrency: number, call: () => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < count) await call();
-    }),
-  );
 }
 
 /** The heap kept after the second of two rounds, minus after the first (after a warm-up round). */
@@ -64,7 +55,7 @@ function h2Request(session: http2.ClientHttp2Session, path = '/x'): Promise<numb
 test('HTTP/2 requests on one session: the heap kept does not grow with them', async () => {
   const server = await serve(ok);
   const session = http2.connect(server.url);
-  const growth = await growthOverRounds(() => run(2000, 32, () => h2Request(session)));
+  const growth = await growthOverRounds(() => runConcurrently(2000, 32, () => h2Request(session)));
   session.close();
   expect(growth).toBeLessThan(1 * MB);
 }, 120_000);
@@ -77,7 +68,7 @@ test('HTTP/2 sessions the client has closed are not kept (by their idle timer or
     await h2Request(session);
     await new Promise<void>((resolve) => session.close(resolve));
   };
-  const growth = await growthOverRounds(() => run(600, 8, oneSession));
+  const growth = await growthOverRounds(() => runConcurrently(600, 8, oneSession));
   expect(growth).toBeLessThan(1 * MB);
 }, 120_000);
 
@@ -101,7 +92,7 @@ test('HTTP/1.1 requests whose client leaves mid-request are not kept', async () 
       socket.write('POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}');
     });
   const round = async () => {
-    await run(400, 1, leave);
+    await runConcurrently(400, 1, leave);
     // The server may see a client leave after the client has; answer each request once it has.
     await eventually(() => {
       for (const answer of release.splice(0)) answer();
@@ -123,7 +114,7 @@ describe.each(TRANSPORTS)('Converse with the official client over %s', (transpor
       client.send(new ConverseCommand({ modelId: 'us.meta.llama3-3-70b-instruct-v1:0', messages: userSays('hello'), inferenceConfig: { maxTokens: 4 } }));
     try {
       // The client runs in this process too: the bound covers both sides.
-      const growth = await growthOverRounds(() => run(CONVERSE_ROUNDS[transport], 32, converse));
+      const growth = await growthOverRounds(() => runConcurrently(CONVERSE_ROUNDS[transport], 32, converse));
       expect(growth).toBeLessThan(1 * MB);
     } finally {
       client.destroy();
